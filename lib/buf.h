@@ -1,0 +1,37 @@
+/*
+ * buf: a growable byte string with a hard cap that is always
+ * NUL-terminated.  The struct is public so buffers can live on the
+ * stack; fields are read-only for callers.
+ */
+#ifndef TODO_BUF_H
+#define TODO_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "err.h"
+
+#define BUF_MAX_DEFAULT (1024 * 1024)	/* cap when 0 is given */
+
+struct buf {
+	char	*data;	/* NULL until the first add; then NUL-terminated */
+	size_t	 len;
+	size_t	 cap;	/* allocated bytes */
+	size_t	 max;	/* largest len allowed */
+};
+
+void	 buf_init(struct buf *, size_t max);
+enum err buf_add(struct buf *, const void *, size_t);
+enum err buf_adds(struct buf *, const char *);
+enum err buf_addc(struct buf *, char);
+enum err buf_addf(struct buf *, const char *, ...)
+	__attribute__((format(printf, 2, 3)));
+enum err buf_vaddf(struct buf *, const char *, va_list)
+	__attribute__((format(printf, 2, 0)));
+const char *buf_str(const struct buf *);	/* "" when empty */
+void	 buf_reset(struct buf *);		/* len = 0, keeps memory */
+char	*buf_steal(struct buf *);		/* caller frees; buf reset */
+void	 buf_free(struct buf *);
+void	 buf_free_secret(struct buf *);		/* wipes before free */
+
+#endif
