@@ -1,0 +1,527 @@
+/*
+ * todo-api.fcgi: the task API.  Configuration, the accept loop, the
+ * route table, bearer-token and scope checks, and the one place where
+ * errors become HTTP statuses.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "bearer.h"
+#include "cli.h"
+#include "conf.h"
+#include "log.h"
+#include "migrate.h"
+
+#define API_ENV_CONFIG "TODO_API_CONFIG"
+#define API_ENV_PREFIX "TODO_API_"
+#define API_ID_DIGITS_MAX 18		/* always fits a bigint */
+#define API_REALM "todo-b2c"
+
+extern const struct migration api_migrations[];
+extern const size_t api_migrations_count;
+
+#define KEY(n, t, d, req, lo, hi) \
+	{ #n, (t), offsetof(struct api_config, n), (d), (req), (lo), (hi), false }
+static const struct conf_key api_keys[] = {
+	KEY(database, CONF_STR, NULL, true, 0, 0),
+	KEY(metadata_url, CONF_STR, NULL, true, 0, 0),
+	KEY(issuer, CONF_STR, NULL, false, 0, 0),
+	KEY(audience, CONF_STR, NULL, true, 0, 0),
+	KEY(read_scope, CONF_STR, "read", false, 0, 0),
+	KEY(write_scope, CONF_STR, "write", false, 0, 0),
+	KEY(user_claim, CONF_STR, "oid", false, 0, 0),
+	KEY(clock_skew, CONF_INT, "60", false, 0, 600),
+	KEY(base_path, CONF_STR, "/api", false, 0, 0),
+	KEY(log_level, CONF_STR, "info", false, 0, 0),
+};
+#undef KEY
+#define API_NKEYS (sizeof(api_keys) / sizeof(api_keys[0]))
+
+enum route {
+	ROUTE_HEALTHZ,
+	ROUTE_TASKS,
+	ROUTE_TASK,
+	ROUTE__MAX
+};
+
+enum scope_need {
+	NEED_NONE,
+	NEED_READ,
+	NEED_WRITE
+};
+
+#define M(x) (1u << (x))
+static const struct {
+	const char	*allow;		/* the Allow header */
+	unsigned	 methods;
+} routes[ROUTE__MAX] = {
+	[ROUTE_HEALTHZ] = { "GET, HEAD", M(REQ_GET) | M(REQ_HEAD) },
+	[ROUTE_TASKS] = { "GET, HEAD, POST",
+	    M(REQ_GET) | M(REQ_HEAD) | M(REQ_POST) },
+	[ROUTE_TASK] = { "GET, HEAD, PATCH, DELETE",
+	    M(REQ_GET) | M(REQ_HEAD) | M(REQ_PATCH) | M(REQ_DELETE) },
+};
+#undef M
+
+/* ---- answers ------------------------------------------------------------ */
+
+static void
+api_common_headers(struct req *r)
+{
+	(void)req_header(r, "Cache-Control", "no-store");
+	(void)req_header(r, "X-Content-Type-Options", "nosniff");
+}
+
+void
+api_json(struct req *r, int status, struct json_object *o)
+{
+	const char *s;
+	size_t	 len;
+
+	api_common_headers(r);
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (s == NULL)
+		req_respond(r, 500, "application/json",
+		    "{\"error\":\"server_error\"}", 23);
+	else
+		req_respond(r, status, "application/json", s, len);
+	json_object_put(o);
+}
+
+void
+api_error(struct req *r, int status, const char *error, const char *desc)
+{
+	struct json_object *o;
+
+	if ((o = json_object_new_object()) == NULL ||
+	    json_object_object_add(o, "error",
+	    json_object_new_string(error)) != 0 ||
+	    json_object_object_add(o, "error_description",
+	    json_object_new_string(desc)) != 0) {
+		json_object_put(o);
+		req_respond(r, 500, NULL, NULL, 0);
+		return;
+	}
+	if (status == 503)
+		(void)req_header(r, "Retry-After", REQ_RETRY_AFTER);
+	api_json(r, status, o);
+}
+
+/* The one map from enum err to an HTTP answer. */
+void
+api_fail(struct req *r, enum err e, const char *desc)
+{
+	switch (e) {
+	case ERR_INPUT:
+		api_error(r, 400, "invalid_request",
+		    desc ? desc : "the request is malformed");
+		break;
+	case ERR_AUTH:
+		api_error(r, 401, "invalid_token",
+		    desc ? desc : "the access token is not valid");
+		break;
+	case ERR_FORBIDDEN:
+		api_error(r, 403, "forbidden", desc ? desc : "forbidden");
+		break;
+	case ERR_NOTFOUND:
+		api_error(r, 404, "not_found", desc ? desc : "no such task");
+		break;
+	case ERR_DB:
+		api_error(r, 503, "temporarily_unavailable",
+		    "the database is unavailable, try again shortly");
+		break;
+	case ERR_UPSTREAM:
+		api_error(r, 503, "temporarily_unavailable",
+		    "the identity provider is unavailable, try again shortly");
+		break;
+	default:
+		api_error(r, 500, "server_error", "internal error");
+		break;
+	}
+}
+
+/* ---- authentication ------------------------------------------------------ */
+
+/* 401 with the RFC 6750 challenge; error NULL for "no token at all". */
+static void
+api_challenge(struct req *r, const char *error, const char *desc)
+{
+	if (error == NULL) {
+		(void)req_header(r, "WWW-Authenticate",
+		    "Bearer realm=\"" API_REALM "\"");
+		api_error(r, 401, "invalid_request", desc);
+		return;
+	}
+	(void)req_headerf(r, "WWW-Authenticate", "Bearer realm=\"" API_REALM
+	    "\", error=\"%s\", error_description=\"%s\"", error, desc);
+	api_error(r, 401, error, desc);
+}
+
+/*
+ * Authenticate the caller and check the scope; answers on failure.
+ * *jwt holds the strings *u points into and is freed by the caller.
+ */
+static bool
+api_authenticate(struct api *api, struct req *r, enum scope_need need,
+    struct jwt **jwt, struct api_user *u)
+{
+	const char *token, *why, *scope;
+	size_t	 len;
+	enum err e;
+
+	*jwt = NULL;
+	e = bearer_parse(req_param(r, "HTTP_AUTHORIZATION"), &token, &len);
+	if (e == ERR_NOTFOUND) {
+		api_challenge(r, NULL, "an access token is required");
+		return false;
+	}
+	if (e != ERR_OK) {
+		api_challenge(r, "invalid_token",
+		    "the Authorization header is malformed");
+		return false;
+	}
+	e = auth_verify(&api->policy, api->http, token, len, time(NULL), jwt,
+	    &why);
+	if (e == ERR_UPSTREAM) {
+		api_fail(r, ERR_UPSTREAM, NULL);
+		return false;
+	}
+	if (e != ERR_OK) {
+		log_info("rejected token: %s", why);
+		api_challenge(r, "invalid_token", why);
+		return false;
+	}
+	u->iss = jwt_claim_str(*jwt, "iss");
+	u->sub = jwt_claim_str(*jwt, api->cfg->user_claim);
+	if (u->sub == NULL)
+		u->sub = jwt_claim_str(*jwt, "sub");
+	if (u->iss == NULL || u->sub == NULL || *u->sub == '\0' ||
+	    strlen(u->sub) > API_USER_MAX) {
+		api_challenge(r, "invalid_token", "the token names no user");
+		return false;
+	}
+	scope = need == NEED_WRITE ? api->cfg->write_scope :
+	    api->cfg->read_scope;
+	if (!jwt_has_scope(*jwt, scope)) {
+		(void)req_headerf(r, "WWW-Authenticate", "Bearer realm=\""
+		    API_REALM "\", error=\"insufficient_scope\", "
+		    "scope=\"%s\"", scope);
+		api_error(r, 403, "insufficient_scope", need == NEED_WRITE ?
+		    "the token does not grant the write scope" :
+		    "the token does not grant the read scope");
+		return false;
+	}
+	return true;
+}
+
+/* ---- routing ------------------------------------------------------------- */
+
+/* A task id: 1 to API_ID_DIGITS_MAX digits, no leading zero. */
+static bool
+api_id_ok(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n > 0 && n <= API_ID_DIGITS_MAX && s[n] == '\0' && s[0] != '0';
+}
+
+/* Match the path below base_path; *id points into path for ROUTE_TASK. */
+static enum route
+api_route(const struct api *api, const char *path, const char **id)
+{
+	const char *base = api->cfg->base_path, *p;
+	size_t	 n = strlen(base);
+
+	*id = NULL;
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	if (strncmp(path, base, n) != 0)
+		return ROUTE__MAX;
+	p = path + n;
+	if (strcmp(p, "/healthz") == 0)
+		return ROUTE_HEALTHZ;
+	if (strcmp(p, "/tasks") == 0)
+		return ROUTE_TASKS;
+	if (strncmp(p, "/tasks/", 7) == 0 && api_id_ok(p + 7)) {
+		*id = p + 7;
+		return ROUTE_TASK;
+	}
+	return ROUTE__MAX;
+}
+
+static void
+api_handle(struct api *api, struct req *r)
+{
+	struct api_user u;
+	struct jwt *jwt = NULL;
+	const char *id;
+	enum route rt;
+	enum scope_need need;
+
+	if (r->path == NULL) {
+		api_error(r, 414, "invalid_request", "the path is too long");
+		return;
+	}
+	if ((rt = api_route(api, r->path, &id)) == ROUTE__MAX) {
+		api_error(r, 404, "not_found", "no such resource");
+		return;
+	}
+	if ((unsigned)r->method >= 32 ||
+	    !(routes[rt].methods & (1u << r->method))) {
+		(void)req_header(r, "Allow", routes[rt].allow);
+		api_error(r, 405, "method_not_allowed",
+		    "that method is not allowed here");
+		return;
+	}
+	if (rt == ROUTE_HEALTHZ) {
+		tasks_health(api, r);
+		return;
+	}
+	need = (r->method == REQ_GET || r->method == REQ_HEAD) ?
+	    NEED_READ : NEED_WRITE;
+	if (!api_authenticate(api, r, need, &jwt, &u))
+		goto out;
+	switch (r->method) {
+	case REQ_GET:
+	case REQ_HEAD:
+		if (rt == ROUTE_TASKS)
+			tasks_list(api, r, &u);
+		else
+			tasks_get(api, r, &u, id);
+		break;
+	case REQ_POST:
+		tasks_create(api, r, &u);
+		break;
+	case REQ_PATCH:
+		tasks_update(api, r, &u, id);
+		break;
+	case REQ_DELETE:
+		tasks_delete(api, r, &u, id);
+		break;
+	default:
+		api_fail(r, ERR_SYSTEM, NULL);
+		break;
+	}
+out:
+	jwt_free(jwt);
+}
+
+/* ---- start-up ------------------------------------------------------------ */
+
+static bool
+api_log_level(const char *s, enum log_level *out)
+{
+	static const char *const names[LOG_LEVEL__MAX] = {
+		"error", "warning", "info", "debug" };
+	size_t i;
+
+	for (i = 0; i < LOG_LEVEL__MAX; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum log_level)i;
+			return true;
+		}
+	return false;
+}
+
+/* Checks conf_load() cannot make; the message names the key. */
+static bool
+api_config_check(const struct api_config *cfg, char *err, size_t len)
+{
+	enum log_level lvl;
+
+	if (!api_log_level(cfg->log_level, &lvl)) {
+		snprintf(err, len, "log_level: \"%s\" is not error, warning, "
+		    "info or debug", cfg->log_level);
+		return false;
+	}
+	if (cfg->base_path[0] != '/') {
+		snprintf(err, len, "base_path: must start with /");
+		return false;
+	}
+	if (strpbrk(cfg->write_scope, " \t") != NULL ||
+	    strpbrk(cfg->read_scope, " \t") != NULL) {
+		snprintf(err, len, "read_scope, write_scope: one scope each, "
+		    "without spaces");
+		return false;
+	}
+	return true;
+}
+
+/* Split metadata_url on spaces into providers. */
+static enum err
+api_providers(struct api *api, char *err, size_t len)
+{
+	char	*list, *p, *save = NULL;
+	enum err e = ERR_OK;
+
+	if ((list = strdup(api->cfg->metadata_url)) == NULL)
+		return ERR_NOMEM;
+	for (p = strtok_r(list, " \t", &save); p != NULL;
+	    p = strtok_r(NULL, " \t", &save)) {
+		if (!httpc_url_allowed(p)) {
+			snprintf(err, len, "metadata_url: %s: must be https:// "
+			    "(http:// only for loopback hosts)", p);
+			e = ERR_INPUT;
+			break;
+		}
+		if (api->nproviders == API_PROVIDERS_MAX) {
+			snprintf(err, len, "metadata_url: more than %d URLs",
+			    API_PROVIDERS_MAX);
+			e = ERR_INPUT;
+			break;
+		}
+		if ((e = provider_new(p, &api->providers[api->nproviders])) !=
+		    ERR_OK)
+			break;
+		api->nproviders++;
+	}
+	free(list);
+	if (e == ERR_OK && api->nproviders == 0) {
+		snprintf(err, len, "metadata_url: no URL given");
+		e = ERR_INPUT;
+	}
+	return e;
+}
+
+static void
+api_free(struct api *api)
+{
+	size_t i;
+
+	for (i = 0; i < api->nproviders; i++)
+		provider_free(api->providers[i]);
+	db_free(api->db);
+	httpc_free(api->http);
+}
+
+/* --check-config: fetch what the configuration points at. */
+static int
+api_check(struct api *api)
+{
+	PGresult *res = NULL;
+	size_t	 i;
+	int	 bad = 0;
+
+	for (i = 0; i < api->nproviders; i++) {
+		if (provider_load(api->providers[i], api->http, time(NULL)) !=
+		    ERR_OK) {
+			printf("metadata_url: %s: cannot load the discovery "
+			    "document and keys\n",
+			    provider_url(api->providers[i]));
+			bad++;
+		} else
+			printf("metadata_url: %s: issuer %s\n",
+			    provider_url(api->providers[i]),
+			    provider_issuer(api->providers[i]));
+	}
+	if (db_exec(api->db, &api_stmts[STMT_HEALTH], NULL, &res) != ERR_OK) {
+		printf("database: cannot connect\n");
+		bad++;
+	}
+	PQclear(res);
+	if (bad)
+		return 1;
+	printf("configuration OK\n");
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct api_config cfg;
+	struct api api;
+	struct req r;
+	const char *path;
+	char	 err[CONF_ERR_MAX];
+	enum log_level lvl = LOG_LEVEL_INFO;
+	enum cli_mode mode;
+	size_t	 applied;
+	int	 rc = 1;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&api, 0, sizeof(api));
+	log_init("todo-api", LOG_LEVEL_INFO);
+	mode = cli_parse(argc, argv, API_ENV_CONFIG, &path);
+	switch (mode) {
+	case CLI_HELP:
+		cli_usage("todo-api.fcgi", API_ENV_CONFIG,
+		    "The todo-b2c task API: JSON over FastCGI, secured by "
+		    "OAuth 2.0 bearer tokens.");
+		return 0;
+	case CLI_VERSION:
+		printf("todo-api.fcgi (%s) %s\n", PACKAGE_NAME,
+		    PACKAGE_VERSION);
+		return 0;
+	case CLI_ERROR:
+		fprintf(stderr, "try: todo-api.fcgi --help\n");
+		return 2;
+	default:
+		break;
+	}
+	if (path == NULL) {
+		fprintf(stderr, "todo-api: no configuration: give --config "
+		    "FILE or set %s\n", API_ENV_CONFIG);
+		return 1;
+	}
+	if (conf_load(path, API_ENV_PREFIX, api_keys, API_NKEYS, &cfg, err,
+	    sizeof(err)) != ERR_OK || !api_config_check(&cfg, err,
+	    sizeof(err))) {
+		fprintf(stderr, "todo-api: %s\n", err);
+		goto out;
+	}
+	(void)api_log_level(cfg.log_level, &lvl);
+	log_init("todo-api", lvl);
+	api.cfg = &cfg;
+	if (httpc_global_init() != ERR_OK || httpc_new(&api.http) != ERR_OK ||
+	    db_new(cfg.database, api_stmts, STMT__MAX, &api.db) != ERR_OK) {
+		fprintf(stderr, "todo-api: out of memory\n");
+		goto out;
+	}
+	if (api_providers(&api, err, sizeof(err)) != ERR_OK) {
+		fprintf(stderr, "todo-api: %s: %s\n", path, err);
+		goto out;
+	}
+	api.policy.providers = api.providers;
+	api.policy.nproviders = api.nproviders;
+	api.policy.issuer = cfg.issuer;
+	api.policy.audience = cfg.audience;
+	api.policy.leeway = cfg.clock_skew;
+	if (mode == CLI_CHECK_CONFIG) {
+		rc = api_check(&api);
+		goto out;
+	}
+	if (mode == CLI_MIGRATE) {
+		if (migrate_run(api.db, "api", api_migrations,
+		    api_migrations_count, &applied) != ERR_OK) {
+			fprintf(stderr, "todo-api: migration failed\n");
+			goto out;
+		}
+		printf("api schema: %zu migration(s) applied, %zu in all\n",
+		    applied, api_migrations_count);
+		rc = 0;
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (req_listen() != ERR_OK) {
+		log_err("cannot initialise FastCGI");
+		goto out;
+	}
+	memset(&r, 0, sizeof(r));
+	while (req_accept(&r)) {
+		api_handle(&api, &r);
+		req_finish(&r);
+	}
+	rc = 0;
+out:
+	api_free(&api);
+	conf_free(api_keys, API_NKEYS, &cfg);
+	return rc;
+}

@@ -1,0 +1,27 @@
+/*
+ * bearer: the token of an HTTP "Authorization: Bearer" header
+ * (RFC 6750 section 2.1).
+ */
+#ifndef TODO_BEARER_H
+#define TODO_BEARER_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+#define BEARER_TOKEN_MAX 16384	/* longest token accepted, = JWT_LEN_MAX */
+
+/*
+ * authorization is the header value (NULL if the header is absent).
+ * Accepted: optional leading spaces/tabs, the scheme "Bearer" in any
+ * case, one or more spaces, a b64token (1*(ALPHA / DIGIT / "-" / "." /
+ * "_" / "~" / "+" / "/") *"="), optional trailing spaces/tabs.
+ * ERR_OK: *token points into authorization (no allocation, not
+ * NUL-terminated at *len).  ERR_NOTFOUND: no header, or another scheme
+ * (no bearer token).  ERR_INPUT: a Bearer scheme with a missing,
+ * malformed or longer than BEARER_TOKEN_MAX token.
+ */
+enum err bearer_parse(const char *authorization, const char **token,
+    size_t *len);
+
+#endif

@@ -1,0 +1,69 @@
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+enum cli_mode
+cli_parse(int argc, char *argv[], const char *env, const char **config)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'k' },
+		{ "migrate", no_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum cli_mode mode = CLI_SERVE;
+	int	 c;
+
+	*config = getenv(env);
+	if (*config != NULL && **config == '\0')
+		*config = NULL;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			*config = optarg;
+			break;
+		case 'k':
+			mode = CLI_CHECK_CONFIG;
+			break;
+		case 'm':
+			mode = CLI_MIGRATE;
+			break;
+		case 'h':
+			return CLI_HELP;
+		case 'V':
+			return CLI_VERSION;
+		default:
+			return CLI_ERROR;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument: %s\n", argv[0],
+		    argv[optind]);
+		return CLI_ERROR;
+	}
+	return mode;
+}
+
+void
+cli_usage(const char *prog, const char *env, const char *what)
+{
+	printf("usage: %s [--config FILE] [--check-config | --migrate]\n"
+	    "       %s --help | --version\n\n"
+	    "%s\n\n"
+	    "Started by a web server (Apache mod_fcgid, lighttpd mod_fastcgi)\n"
+	    "it answers FastCGI requests on file descriptor 0.\n\n"
+	    "  --config FILE    configuration file (default: $%s)\n"
+	    "  --check-config   check the file, fetch the provider metadata\n"
+	    "                   and keys, try the database, and exit\n"
+	    "  --migrate        apply the database migrations and exit\n"
+	    "  --help           this text\n"
+	    "  --version        the version\n",
+	    prog, prog, what, env);
+}

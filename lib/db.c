@@ -1,0 +1,220 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+
+#define DB_SQLSTATE_CHECK "23514"
+#define DB_SQLSTATE_BAD_ENCODING "22021"
+#define DB_SQLSTATE_NUMERIC_RANGE "22003"
+#define DB_SQLSTATE_TEXT_REPR "22P02"
+
+struct db {
+	char			*conninfo;
+	PGconn			*conn;
+	const struct db_stmt	*stmts;
+	size_t			 nstmts;
+	bool			*prepared;
+};
+
+enum err
+db_new(const char *conninfo, const struct db_stmt *stmts, size_t n,
+    struct db **out)
+{
+	struct db *db;
+
+	*out = NULL;
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return ERR_NOMEM;
+	db->stmts = stmts;
+	db->nstmts = n;
+	if ((db->conninfo = strdup(conninfo)) == NULL ||
+	    (db->prepared = calloc(n ? n : 1, sizeof(bool))) == NULL) {
+		db_free(db);
+		return ERR_NOMEM;
+	}
+	*out = db;
+	return ERR_OK;
+}
+
+static void
+db_disconnect(struct db *db)
+{
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->conn = NULL;
+	memset(db->prepared, 0, (db->nstmts ? db->nstmts : 1) *
+	    sizeof(bool));
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	db_disconnect(db);
+	free(db->conninfo);
+	free(db->prepared);
+	free(db);
+}
+
+/* A one-line error message from libpq, without its trailing newline. */
+static const char *
+db_errmsg(PGconn *conn, char *out, size_t len)
+{
+	const char *m = conn ? PQerrorMessage(conn) : "no connection";
+	size_t	 n;
+
+	if (snprintf(out, len, "%s", m) < 0)
+		out[0] = '\0';
+	n = strlen(out);
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
+		out[--n] = '\0';
+	return out;
+}
+
+enum err
+db_connect(struct db *db)
+{
+	/* Later keys win: the conninfo, last, may override our defaults. */
+	const char *const keys[] = { "connect_timeout", "options",
+	    "application_name", "dbname", NULL };
+	const char *const vals[] = { DB_CONNECT_TIMEOUT,
+	    "-c search_path= -c statement_timeout=" DB_STATEMENT_TIMEOUT,
+	    "todo-b2c", db->conninfo, NULL };
+	char	 msg[256];
+	PGresult *res;
+
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return ERR_OK;
+	db_disconnect(db);
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		log_err("cannot connect to postgresql: %s",
+		    db_errmsg(db->conn, msg, sizeof(msg)));
+		db_disconnect(db);
+		return ERR_DB;
+	}
+	/* Belt and braces: "options" may be overridden by the conninfo. */
+	res = PQexec(db->conn, "SELECT pg_catalog.set_config("
+	    "'search_path', '', false)");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		log_err("cannot set search_path: %s",
+		    db_errmsg(db->conn, msg, sizeof(msg)));
+		PQclear(res);
+		db_disconnect(db);
+		return ERR_DB;
+	}
+	PQclear(res);
+	return ERR_OK;
+}
+
+PGconn *
+db_conn(struct db *db)
+{
+	return db->conn;
+}
+
+static enum err
+db_prepare(struct db *db, const struct db_stmt *st)
+{
+	size_t	 i = (size_t)(st - db->stmts);
+	char	 msg[256];
+	PGresult *res;
+
+	if (i >= db->nstmts)
+		return ERR_SYSTEM;
+	if (db->prepared[i])
+		return ERR_OK;
+	res = PQprepare(db->conn, st->name, st->sql, st->nparams, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		log_err("prepare %s: %s", st->name,
+		    db_errmsg(db->conn, msg, sizeof(msg)));
+		PQclear(res);
+		return ERR_DB;
+	}
+	PQclear(res);
+	db->prepared[i] = true;
+	return ERR_OK;
+}
+
+/* Map a failed result to an error; input-caused failures are ERR_INPUT. */
+static enum err
+db_result_err(struct db *db, const struct db_stmt *st, PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	char	 msg[256];
+
+	if (state != NULL && (strcmp(state, DB_SQLSTATE_CHECK) == 0 ||
+	    strcmp(state, DB_SQLSTATE_BAD_ENCODING) == 0 ||
+	    strcmp(state, DB_SQLSTATE_NUMERIC_RANGE) == 0 ||
+	    strcmp(state, DB_SQLSTATE_TEXT_REPR) == 0))
+		return ERR_INPUT;
+	log_err("%s: %s", st->name, db_errmsg(db->conn, msg, sizeof(msg)));
+	return ERR_DB;
+}
+
+enum err
+db_exec(struct db *db, const struct db_stmt *st, const char *const *params,
+    PGresult **out)
+{
+	PGresult *res = NULL;
+	ExecStatusType s;
+	enum err e;
+	int	 attempt;
+
+	*out = NULL;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if ((e = db_connect(db)) != ERR_OK ||
+		    (e = db_prepare(db, st)) != ERR_OK) {
+			if (db->conn != NULL &&
+			    PQstatus(db->conn) != CONNECTION_OK) {
+				db_disconnect(db);
+				if (attempt == 0)
+					continue;
+			}
+			return e;
+		}
+		res = PQexecPrepared(db->conn, st->name, st->nparams,
+		    params, NULL, NULL, 0);
+		s = PQresultStatus(res);
+		if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) {
+			*out = res;
+			return ERR_OK;
+		}
+		if (PQstatus(db->conn) == CONNECTION_OK) {
+			e = db_result_err(db, st, res);
+			PQclear(res);
+			return e;
+		}
+		/* The connection broke (a restart): retry only if safe. */
+		PQclear(res);
+		log_warn("postgresql connection lost during %s", st->name);
+		db_disconnect(db);
+		if (!st->idempotent)
+			return ERR_DB;
+	}
+	return ERR_DB;
+}
+
+enum err
+db_exec_sql(struct db *db, const char *sql)
+{
+	PGresult *res;
+	ExecStatusType s;
+	char	 msg[512];
+	enum err e;
+
+	if ((e = db_connect(db)) != ERR_OK)
+		return e;
+	res = PQexec(db->conn, sql);
+	s = PQresultStatus(res);
+	PQclear(res);
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+		log_err("%s", db_errmsg(db->conn, msg, sizeof(msg)));
+		return ERR_DB;
+	}
+	return ERR_OK;
+}

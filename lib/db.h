@@ -1,0 +1,46 @@
+/*
+ * db: one PostgreSQL connection per process, prepared statements from a
+ * static table, reconnection on demand.  The search_path is empty: every
+ * statement schema-qualifies its tables.
+ */
+#ifndef TODO_DB_H
+#define TODO_DB_H
+
+#include <stdbool.h>
+
+#include <libpq-fe.h>
+
+#include "err.h"
+
+#define DB_CONNECT_TIMEOUT "3"		/* seconds, unless the conninfo says */
+#define DB_STATEMENT_TIMEOUT "5s"
+#define DB_PARAMS_MAX 16
+
+struct db_stmt {
+	const char	*name;		/* unique per program */
+	const char	*sql;		/* $1..$n */
+	int		 nparams;
+	bool		 idempotent;	/* may be retried after a reconnect */
+};
+
+struct db;
+
+/* Does not connect yet: the first statement does. */
+enum err db_new(const char *conninfo, const struct db_stmt *, size_t n,
+	    struct db **);
+void	 db_free(struct db *);
+/* Connect if needed; ERR_DB when PostgreSQL is unreachable. */
+enum err db_connect(struct db *);
+/*
+ * Run a prepared statement.  On success *res holds a result with status
+ * PGRES_TUPLES_OK or PGRES_COMMAND_OK that the caller PQclear()s.
+ * ERR_DB when the server is down or the statement failed; a check
+ * constraint or invalid text is ERR_INPUT.
+ */
+enum err db_exec(struct db *, const struct db_stmt *, const char *const *params,
+	    PGresult **res);
+/* Run plain SQL text (migrations, BEGIN/COMMIT); no parameters. */
+enum err db_exec_sql(struct db *, const char *sql);
+PGconn	*db_conn(struct db *);		/* borrowed; NULL when down */
+
+#endif

@@ -1,0 +1,515 @@
+#include "config.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonp.h"
+
+#define JSONP_COUNTS_MIN 16	/* first allocation of scan.counts */
+
+/*
+ * The validating scan.  counts[] receives the member count of every
+ * object in the order their '{' appear; after json-c has built its
+ * tree, a pre-order walk compares those counts with json-c's object
+ * lengths.  json-c keeps one member per name, so any duplicate name
+ * makes the first object that holds one come out shorter.
+ */
+struct scan {
+	const unsigned char	*p;
+	const unsigned char	*end;
+	int			 depth;
+	int			 max_depth;
+	size_t			*counts;
+	size_t			 ncounts;
+	size_t			 capcounts;
+	enum err		 err;	/* ERR_NOMEM overrides ERR_INPUT */
+};
+
+static bool	scan_value(struct scan *);
+
+static void
+scan_ws(struct scan *sc)
+{
+	while (sc->p < sc->end && (*sc->p == ' ' || *sc->p == '\t' ||
+	    *sc->p == '\n' || *sc->p == '\r'))
+		sc->p++;
+}
+
+static bool
+scan_literal(struct scan *sc, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(sc->end - sc->p) < n || memcmp(sc->p, lit, n) != 0)
+		return false;
+	sc->p += n;
+	return true;
+}
+
+static bool
+scan_digits(struct scan *sc)
+{
+	const unsigned char *start = sc->p;
+
+	while (sc->p < sc->end && *sc->p >= '0' && *sc->p <= '9')
+		sc->p++;
+	return sc->p > start;
+}
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool
+scan_number(struct scan *sc)
+{
+	if (sc->p < sc->end && *sc->p == '-')
+		sc->p++;
+	if (sc->p >= sc->end)
+		return false;
+	if (*sc->p == '0')
+		sc->p++;
+	else if (!scan_digits(sc))
+		return false;
+	if (sc->p < sc->end && *sc->p == '.') {
+		sc->p++;
+		if (!scan_digits(sc))
+			return false;
+	}
+	if (sc->p < sc->end && (*sc->p == 'e' || *sc->p == 'E')) {
+		sc->p++;
+		if (sc->p < sc->end && (*sc->p == '+' || *sc->p == '-'))
+			sc->p++;
+		if (!scan_digits(sc))
+			return false;
+	}
+	/* "01" or "1x": the number must end at a delimiter. */
+	if (sc->p < sc->end && ((*sc->p >= '0' && *sc->p <= '9') ||
+	    (*sc->p >= 'a' && *sc->p <= 'z') ||
+	    (*sc->p >= 'A' && *sc->p <= 'Z') || *sc->p == '.'))
+		return false;
+	return true;
+}
+
+static int
+scan_hex(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Four hex digits after "\u"; -1 if malformed. */
+static long
+scan_u4(struct scan *sc)
+{
+	long	 v = 0;
+	int	 i, h;
+
+	if (sc->end - sc->p < 4)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		if ((h = scan_hex(sc->p[i])) < 0)
+			return -1;
+		v = (v << 4) | h;
+	}
+	sc->p += 4;
+	return v;
+}
+
+static bool
+scan_escape(struct scan *sc)
+{
+	long u, lo;
+
+	if (sc->p >= sc->end)
+		return false;
+	switch (*sc->p++) {
+	case '"':
+	case '\\':
+	case '/':
+	case 'b':
+	case 'f':
+	case 'n':
+	case 'r':
+	case 't':
+		return true;
+	case 'u':
+		break;
+	default:
+		return false;
+	}
+	if ((u = scan_u4(sc)) <= 0)	/* malformed or \u0000 */
+		return false;
+	if (u >= 0xdc00 && u <= 0xdfff)
+		return false;		/* lone low surrogate */
+	if (u < 0xd800 || u > 0xdbff)
+		return true;
+	/* A high surrogate must be followed by an escaped low one. */
+	if (sc->end - sc->p < 2 || sc->p[0] != '\\' || sc->p[1] != 'u')
+		return false;
+	sc->p += 2;
+	lo = scan_u4(sc);
+	return lo >= 0xdc00 && lo <= 0xdfff;
+}
+
+/* One UTF-8 sequence of two or more bytes (RFC 3629 table). */
+static bool
+scan_utf8(struct scan *sc)
+{
+	const unsigned char	*s = sc->p;
+	size_t			 n, i;
+	unsigned char		 lo = 0x80, hi = 0xbf;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (s[0] == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (s[0] == 0xf4)
+			hi = 0x8f;	/* above U+10FFFF */
+	} else
+		return false;
+	if ((size_t)(sc->end - s) < n)
+		return false;
+	if (s[1] < lo || s[1] > hi)
+		return false;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return false;
+	sc->p += n;
+	return true;
+}
+
+static bool
+scan_string(struct scan *sc)
+{
+	sc->p++;	/* opening quote */
+	while (sc->p < sc->end) {
+		if (*sc->p == '"') {
+			sc->p++;
+			return true;
+		}
+		if (*sc->p == '\\') {
+			sc->p++;
+			if (!scan_escape(sc))
+				return false;
+		} else if (*sc->p < 0x20)
+			return false;
+		else if (*sc->p < 0x80)
+			sc->p++;
+		else if (!scan_utf8(sc))
+			return false;
+	}
+	return false;
+}
+
+/* Reserve the next slot of counts[], returning its index. */
+static bool
+scan_count_push(struct scan *sc, size_t *idx)
+{
+	size_t	 cap;
+	size_t	*p;
+
+	if (sc->ncounts == sc->capcounts) {
+		cap = sc->capcounts ? sc->capcounts * 2 : JSONP_COUNTS_MIN;
+		if (cap > SIZE_MAX / sizeof(*p) ||
+		    (p = realloc(sc->counts, cap * sizeof(*p))) == NULL) {
+			sc->err = ERR_NOMEM;
+			return false;
+		}
+		sc->counts = p;
+		sc->capcounts = cap;
+	}
+	*idx = sc->ncounts;
+	sc->counts[sc->ncounts++] = 0;
+	return true;
+}
+
+static bool
+scan_object(struct scan *sc)
+{
+	size_t	 idx, n = 0;
+
+	if (!scan_count_push(sc, &idx))
+		return false;
+	sc->p++;
+	scan_ws(sc);
+	if (sc->p < sc->end && *sc->p == '}') {
+		sc->p++;
+		return true;
+	}
+	for (;;) {
+		if (sc->p >= sc->end || *sc->p != '"' || !scan_string(sc))
+			return false;
+		scan_ws(sc);
+		if (sc->p >= sc->end || *sc->p != ':')
+			return false;
+		sc->p++;
+		if (!scan_value(sc))
+			return false;
+		n++;
+		if (sc->p >= sc->end)
+			return false;
+		if (*sc->p == '}') {
+			sc->p++;
+			break;
+		}
+		if (*sc->p != ',')
+			return false;
+		sc->p++;
+		scan_ws(sc);
+	}
+	sc->counts[idx] = n;
+	return true;
+}
+
+static bool
+scan_array(struct scan *sc)
+{
+	sc->p++;
+	scan_ws(sc);
+	if (sc->p < sc->end && *sc->p == ']') {
+		sc->p++;
+		return true;
+	}
+	for (;;) {
+		if (!scan_value(sc))
+			return false;
+		if (sc->p >= sc->end)
+			return false;
+		if (*sc->p == ']') {
+			sc->p++;
+			return true;
+		}
+		if (*sc->p != ',')
+			return false;
+		sc->p++;
+	}
+}
+
+/* A value with the whitespace around it. */
+static bool
+scan_value(struct scan *sc)
+{
+	bool ok;
+
+	scan_ws(sc);
+	if (sc->p >= sc->end)
+		return false;
+	switch (*sc->p) {
+	case '{':
+	case '[':
+		if (sc->depth >= sc->max_depth)
+			return false;
+		sc->depth++;
+		ok = *sc->p == '{' ? scan_object(sc) : scan_array(sc);
+		sc->depth--;
+		break;
+	case '"':
+		ok = scan_string(sc);
+		break;
+	case 't':
+		ok = scan_literal(sc, "true");
+		break;
+	case 'f':
+		ok = scan_literal(sc, "false");
+		break;
+	case 'n':
+		ok = scan_literal(sc, "null");
+		break;
+	default:
+		ok = (*sc->p == '-' || (*sc->p >= '0' && *sc->p <= '9')) &&
+		    scan_number(sc);
+		break;
+	}
+	if (ok)
+		scan_ws(sc);
+	return ok;
+}
+
+/*
+ * Pre-order walk of json-c's tree against the scan: object lengths
+ * must match the scanned member counts, doubles must be finite.
+ */
+static bool
+jsonp_check_tree(struct json_object *o, const struct scan *sc, size_t *i,
+    int depth)
+{
+	size_t	 n, k;
+
+	if (depth > sc->max_depth)
+		return false;
+	switch (json_object_get_type(o)) {
+	case json_type_object:
+		if (*i >= sc->ncounts ||
+		    (size_t)json_object_object_length(o) != sc->counts[*i])
+			return false;
+		(*i)++;
+		{
+			json_object_object_foreach(o, key, val) {
+				(void)key;
+				if (!jsonp_check_tree(val, sc, i, depth + 1))
+					return false;
+			}
+		}
+		return true;
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (k = 0; k < n; k++)
+			if (!jsonp_check_tree(json_object_array_get_idx(o, k),
+			    sc, i, depth + 1))
+				return false;
+		return true;
+	case json_type_double:
+		return isfinite(json_object_get_double(o));
+	default:
+		return true;
+	}
+}
+
+enum err
+jsonp_parse(const char *s, size_t len, int max_depth,
+    struct json_object **out)
+{
+	struct scan		 sc;
+	struct json_tokener	*tok = NULL;
+	struct json_object	*o = NULL;
+	enum json_tokener_error	 jerr;
+	size_t			 i = 0, end;
+	enum err		 e = ERR_INPUT;
+
+	*out = NULL;
+	memset(&sc, 0, sizeof(sc));
+	if (s == NULL || len == 0 || len > JSONP_LEN_MAX ||
+	    max_depth < 1 || max_depth > JSONP_DEPTH_LIMIT)
+		goto out;
+	sc.p = (const unsigned char *)s;
+	sc.end = sc.p + len;
+	sc.max_depth = max_depth;
+	sc.err = ERR_INPUT;
+	if (!scan_value(&sc) || sc.p != sc.end) {
+		e = sc.err;
+		goto out;
+	}
+
+	/* json-c counts the top level as one more level than we do. */
+	if ((tok = json_tokener_new_ex(max_depth + 1)) == NULL) {
+		e = ERR_NOMEM;
+		goto out;
+	}
+	json_tokener_set_flags(tok,
+	    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	o = json_tokener_parse_ex(tok, s, (int)len);
+	jerr = json_tokener_get_error(tok);
+	if (o == NULL && jerr == json_tokener_continue) {
+		/* A bare number or literal ends at the NUL. */
+		o = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+	} else if (o != NULL) {
+		for (end = json_tokener_get_parse_end(tok); end < len; end++)
+			if (s[end] != ' ' && s[end] != '\t' &&
+			    s[end] != '\r' && s[end] != '\n') {
+				jerr = json_tokener_error_parse_unexpected;
+				break;
+			}
+	}
+	if (o == NULL || jerr != json_tokener_success)
+		goto out;
+	if (!jsonp_check_tree(o, &sc, &i, 0) || i != sc.ncounts)
+		goto out;
+	*out = o;
+	o = NULL;
+	e = ERR_OK;
+out:
+	json_object_put(o);
+	json_tokener_free(tok);
+	free(sc.counts);
+	return e;
+}
+
+/* The member key of obj: ERR_OK, ERR_NOTFOUND or ERR_INPUT. */
+static enum err
+jsonp_member(struct json_object *obj, const char *key,
+    struct json_object **val)
+{
+	if (obj == NULL || !json_object_is_type(obj, json_type_object))
+		return ERR_INPUT;
+	if (!json_object_object_get_ex(obj, key, val))
+		return ERR_NOTFOUND;
+	return ERR_OK;
+}
+
+enum err
+jsonp_string(struct json_object *obj, const char *key, const char **out)
+{
+	struct json_object	*v;
+	enum err		 e;
+
+	if ((e = jsonp_member(obj, key, &v)) != ERR_OK)
+		return e;
+	if (!json_object_is_type(v, json_type_string))
+		return ERR_INPUT;
+	*out = json_object_get_string(v);
+	return ERR_OK;
+}
+
+enum err
+jsonp_bool(struct json_object *obj, const char *key, bool *out)
+{
+	struct json_object	*v;
+	enum err		 e;
+
+	if ((e = jsonp_member(obj, key, &v)) != ERR_OK)
+		return e;
+	if (!json_object_is_type(v, json_type_boolean))
+		return ERR_INPUT;
+	*out = json_object_get_boolean(v) != 0;
+	return ERR_OK;
+}
+
+enum err
+jsonp_get_int64(struct json_object *v, int64_t *out)
+{
+	double	 d;
+	int64_t	 i;
+
+	if (json_object_is_type(v, json_type_int)) {
+		/* json-c saturates out-of-range integers. */
+		i = json_object_get_int64(v);
+		if (i == INT64_MAX || i == INT64_MIN)
+			return ERR_INPUT;
+		*out = i;
+		return ERR_OK;
+	}
+	if (json_object_is_type(v, json_type_double)) {
+		d = json_object_get_double(v);
+		if (!isfinite(d) || d != floor(d) ||
+		    fabs(d) >= (double)JSONP_INT_EXACT)
+			return ERR_INPUT;
+		*out = (int64_t)d;
+		return ERR_OK;
+	}
+	return ERR_INPUT;
+}
+
+enum err
+jsonp_int64(struct json_object *obj, const char *key, int64_t *out)
+{
+	struct json_object	*v;
+	enum err		 e;
+
+	if ((e = jsonp_member(obj, key, &v)) != ERR_OK)
+		return e;
+	return jsonp_get_int64(v, out);
+}

@@ -1,0 +1,265 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "jsonp.h"
+#include "log.h"
+#include "provider.h"
+
+static const char *const provider_endpoint_keys[PROVIDER_ENDPOINT__MAX] = {
+	[PROVIDER_AUTHORIZE] = "authorization_endpoint",
+	[PROVIDER_TOKEN] = "token_endpoint",
+	[PROVIDER_END_SESSION] = "end_session_endpoint",
+};
+
+struct provider {
+	char		*url;
+	char		*issuer;
+	char		*jwks_uri;
+	char		*endpoints[PROVIDER_ENDPOINT__MAX];
+	bool		 basic_auth;
+	struct jwkset	*keys;
+	time_t		 keys_fetched;	/* last success */
+	time_t		 keys_tried;	/* last attempt */
+	time_t		 meta_tried;
+};
+
+enum err
+provider_new(const char *url, struct provider **out)
+{
+	struct provider *p;
+
+	*out = NULL;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return ERR_NOMEM;
+	if ((p->url = strdup(url)) == NULL) {
+		free(p);
+		return ERR_NOMEM;
+	}
+	*out = p;
+	return ERR_OK;
+}
+
+static void
+provider_clear_meta(struct provider *p)
+{
+	size_t i;
+
+	free(p->issuer);
+	free(p->jwks_uri);
+	p->issuer = p->jwks_uri = NULL;
+	for (i = 0; i < PROVIDER_ENDPOINT__MAX; i++) {
+		free(p->endpoints[i]);
+		p->endpoints[i] = NULL;
+	}
+}
+
+void
+provider_free(struct provider *p)
+{
+	if (p == NULL)
+		return;
+	provider_clear_meta(p);
+	jwkset_free(p->keys);
+	free(p->url);
+	free(p);
+}
+
+/* GET a JSON document; the body is left in resp. */
+static enum err
+provider_get(struct httpc *h, const char *url, struct httpc_resp *resp)
+{
+	static const char *const hdrs[] = { "Accept: application/json",
+	    NULL };
+	enum err e;
+
+	if ((e = httpc_request(h, "GET", url, hdrs, NULL, 0, NULL, NULL,
+	    resp)) != ERR_OK)
+		return e;
+	if (resp->status != 200) {
+		log_err("GET %s: status %ld", url, resp->status);
+		httpc_resp_free(resp);
+		return ERR_UPSTREAM;
+	}
+	return ERR_OK;
+}
+
+static enum err
+provider_fetch_meta(struct provider *p, struct httpc *h)
+{
+	struct httpc_resp resp;
+	struct json_object *doc = NULL, *methods, *m;
+	const char *s;
+	char	*issuer = NULL, *jwks = NULL, *ep[PROVIDER_ENDPOINT__MAX] = {0};
+	bool	 basic = true;
+	enum err e;
+	size_t	 i;
+
+	if ((e = provider_get(h, p->url, &resp)) != ERR_OK)
+		return e;
+	e = ERR_UPSTREAM;
+	if (jsonp_parse(resp.body.data, resp.body.len, JSONP_DEPTH_MAX,
+	    &doc) != ERR_OK || !json_object_is_type(doc, json_type_object)) {
+		log_err("%s: not a JSON object", p->url);
+		goto out;
+	}
+	if (jsonp_string(doc, "issuer", &s) != ERR_OK || *s == '\0' ||
+	    (issuer = strdup(s)) == NULL) {
+		log_err("%s: no issuer", p->url);
+		goto out;
+	}
+	if (jsonp_string(doc, "jwks_uri", &s) != ERR_OK ||
+	    !httpc_url_allowed(s) || (jwks = strdup(s)) == NULL) {
+		log_err("%s: no usable jwks_uri", p->url);
+		goto out;
+	}
+	for (i = 0; i < PROVIDER_ENDPOINT__MAX; i++) {
+		if (jsonp_string(doc, provider_endpoint_keys[i], &s) !=
+		    ERR_OK)
+			continue;
+		if (!httpc_url_allowed(s)) {
+			log_err("%s: %s is not https", p->url,
+			    provider_endpoint_keys[i]);
+			goto out;
+		}
+		if ((ep[i] = strdup(s)) == NULL)
+			goto out;
+	}
+	if (json_object_object_get_ex(doc,
+	    "token_endpoint_auth_methods_supported", &methods) &&
+	    json_object_is_type(methods, json_type_array)) {
+		basic = false;
+		for (i = 0; i < json_object_array_length(methods); i++) {
+			m = json_object_array_get_idx(methods, i);
+			if (json_object_is_type(m, json_type_string) &&
+			    strcmp(json_object_get_string(m),
+			    "client_secret_basic") == 0)
+				basic = true;
+		}
+	}
+	provider_clear_meta(p);
+	p->issuer = issuer;
+	p->jwks_uri = jwks;
+	memcpy(p->endpoints, ep, sizeof(ep));
+	p->basic_auth = basic;
+	issuer = jwks = NULL;
+	memset(ep, 0, sizeof(ep));
+	e = ERR_OK;
+out:
+	free(issuer);
+	free(jwks);
+	for (i = 0; i < PROVIDER_ENDPOINT__MAX; i++)
+		free(ep[i]);
+	json_object_put(doc);
+	httpc_resp_free(&resp);
+	return e;
+}
+
+static enum err
+provider_fetch_keys(struct provider *p, struct httpc *h, time_t now)
+{
+	struct httpc_resp resp;
+	struct jwkset *set = NULL;
+	enum err e;
+
+	p->keys_tried = now;
+	if ((e = provider_get(h, p->jwks_uri, &resp)) != ERR_OK)
+		return e;
+	if (jwkset_parse(resp.body.data, resp.body.len, &set) != ERR_OK) {
+		log_err("%s: no usable keys", p->jwks_uri);
+		httpc_resp_free(&resp);
+		return ERR_UPSTREAM;
+	}
+	httpc_resp_free(&resp);
+	jwkset_free(p->keys);
+	p->keys = set;
+	p->keys_fetched = now;
+	log_info("%s: %zu keys loaded", p->jwks_uri, jwkset_size(set));
+	return ERR_OK;
+}
+
+enum err
+provider_load(struct provider *p, struct httpc *h, time_t now)
+{
+	enum err e;
+
+	if (p->issuer == NULL) {
+		if (now - p->meta_tried < PROVIDER_RETRY_EMPTY &&
+		    p->meta_tried != 0)
+			return ERR_UPSTREAM;
+		p->meta_tried = now;
+		if ((e = provider_fetch_meta(p, h)) != ERR_OK)
+			return e;
+	}
+	if (p->keys == NULL) {
+		if (now - p->keys_tried < PROVIDER_RETRY_EMPTY &&
+		    p->keys_tried != 0)
+			return ERR_UPSTREAM;
+		return provider_fetch_keys(p, h, now);
+	}
+	if (now - p->keys_fetched >= PROVIDER_REFRESH &&
+	    now - p->keys_tried >= PROVIDER_REFETCH_MIN) {
+		/* Periodic refresh: the document too, keys may move. */
+		p->meta_tried = now;
+		if (provider_fetch_meta(p, h) == ERR_OK)
+			(void)provider_fetch_keys(p, h, now);
+		else
+			p->keys_tried = now;
+	}
+	return ERR_OK;
+}
+
+const char *
+provider_url(const struct provider *p)
+{
+	return p->url;
+}
+
+const char *
+provider_issuer(const struct provider *p)
+{
+	return p->issuer;
+}
+
+const char *
+provider_endpoint(const struct provider *p, enum provider_endpoint ep)
+{
+	if ((unsigned)ep >= PROVIDER_ENDPOINT__MAX)
+		return NULL;
+	return p->endpoints[ep];
+}
+
+bool
+provider_basic_auth(const struct provider *p)
+{
+	return p->basic_auth;
+}
+
+const struct jwk *
+provider_find(struct provider *p, const char *kid, enum jwk_alg alg)
+{
+	if (p->keys == NULL)
+		return NULL;
+	return jwkset_find(p->keys, kid, alg);
+}
+
+const struct jwk *
+provider_key(struct provider *p, struct httpc *h, const char *kid,
+    enum jwk_alg alg, time_t now)
+{
+	const struct jwk *k;
+
+	if (provider_load(p, h, now) != ERR_OK)
+		return NULL;
+	if ((k = jwkset_find(p->keys, kid, alg)) != NULL)
+		return k;
+	if (now - p->keys_tried < PROVIDER_REFETCH_MIN)
+		return NULL;
+	log_info("%s: unknown key, fetching keys again", p->url);
+	if (provider_fetch_keys(p, h, now) != ERR_OK)
+		return NULL;
+	return jwkset_find(p->keys, kid, alg);
+}

@@ -1,0 +1,279 @@
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+#include "req.h"
+
+#define REQ_READ_CHUNK 8192
+
+static const char *const req_methods[REQ_METHOD__MAX] = {
+	[REQ_GET] = "GET",
+	[REQ_HEAD] = "HEAD",
+	[REQ_POST] = "POST",
+	[REQ_PUT] = "PUT",
+	[REQ_PATCH] = "PATCH",
+	[REQ_DELETE] = "DELETE",
+	[REQ_OPTIONS] = "OPTIONS",
+	[REQ_OTHER] = "OTHER",
+};
+
+enum err
+req_listen(void)
+{
+	if (FCGX_Init() != 0)
+		return ERR_SYSTEM;
+	return ERR_OK;
+}
+
+const char *
+req_method_name(enum req_method m)
+{
+	if ((unsigned)m >= REQ_METHOD__MAX)
+		return "OTHER";
+	return req_methods[m];
+}
+
+static enum req_method
+req_method_parse(const char *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return REQ_OTHER;
+	for (i = 0; i < REQ_OTHER; i++)
+		if (strcmp(s, req_methods[i]) == 0)
+			return (enum req_method)i;
+	return REQ_OTHER;
+}
+
+bool
+req_accept(struct req *r)
+{
+	const char *sn, *pi;
+	static bool initialised;
+
+	if (!initialised) {
+		if (FCGX_InitRequest(&r->fcgi, 0, 0) != 0)
+			return false;
+		initialised = true;
+	}
+	r->path = NULL;
+	buf_init(&r->body, 0);
+	buf_init(&r->headers, REQ_HEADERS_MAX);
+	r->responded = false;
+	r->status = 0;
+	if (FCGX_Accept_r(&r->fcgi) < 0)
+		return false;
+	r->method_name = req_param(r, "REQUEST_METHOD");
+	if (r->method_name == NULL)
+		r->method_name = "";
+	r->method = req_method_parse(r->method_name);
+	if ((r->query = req_param(r, "QUERY_STRING")) == NULL)
+		r->query = "";
+	sn = req_param(r, "SCRIPT_NAME");
+	pi = req_param(r, "PATH_INFO");
+	if (sn == NULL)
+		sn = "";
+	if (pi == NULL)
+		pi = "";
+	if (strlen(sn) + strlen(pi) <= REQ_PATH_MAX) {
+		size_t n = strlen(sn) + strlen(pi) + 1;
+
+		if ((r->path = malloc(n)) != NULL)
+			snprintf(r->path, n, "%s%s", sn, pi);
+	}
+	return true;
+}
+
+void
+req_finish(struct req *r)
+{
+	if (!r->responded)
+		req_respond(r, 500, "text/plain", "internal error\n", 15);
+	FCGX_Finish_r(&r->fcgi);
+	buf_free(&r->body);
+	buf_free(&r->headers);
+	free(r->path);
+	r->path = NULL;
+}
+
+const char *
+req_param(const struct req *r, const char *name)
+{
+	return FCGX_GetParam(name, r->fcgi.envp);
+}
+
+enum err
+req_read_body(struct req *r, size_t max)
+{
+	const char *cl;
+	char	*end, chunk[REQ_READ_CHUNK];
+	unsigned long long n;
+	size_t	 want, got;
+	int	 rd;
+	enum err e;
+
+	buf_init(&r->body, max);
+	cl = req_param(r, "CONTENT_LENGTH");
+	if (cl == NULL || *cl == '\0')
+		return ERR_OK;
+	if (*cl < '0' || *cl > '9')
+		return ERR_INPUT;
+	errno = 0;
+	n = strtoull(cl, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return n == ULLONG_MAX ? ERR_NOMEM : ERR_INPUT;
+	if (n > max)
+		return ERR_NOMEM;
+	want = (size_t)n;
+	for (got = 0; got < want; got += (size_t)rd) {
+		size_t c = want - got < sizeof(chunk) ?
+		    want - got : sizeof(chunk);
+
+		rd = FCGX_GetStr(chunk, (int)c, r->fcgi.in);
+		if (rd <= 0)
+			return ERR_INPUT;
+		if ((e = buf_add(&r->body, chunk, (size_t)rd)) != ERR_OK)
+			return e;
+	}
+	if (r->body.data == NULL && (e = buf_add(&r->body, "", 0)) != ERR_OK)
+		return e;
+	return ERR_OK;
+}
+
+bool
+req_content_type_is(const struct req *r, const char *type)
+{
+	const char *ct;
+	size_t	 n = strlen(type);
+
+	if ((ct = req_param(r, "CONTENT_TYPE")) == NULL)
+		return false;
+	while (*ct == ' ')
+		ct++;
+	if (strncasecmp(ct, type, n) != 0)
+		return false;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+static bool
+req_header_safe(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 && *s != '\t')
+			return false;
+	return true;
+}
+
+enum err
+req_header(struct req *r, const char *name, const char *value)
+{
+	enum err e;
+
+	if (!req_header_safe(name) || !req_header_safe(value)) {
+		log_err("refusing header %s with control bytes", name);
+		return ERR_INPUT;
+	}
+	if ((e = buf_adds(&r->headers, name)) != ERR_OK ||
+	    (e = buf_add(&r->headers, ": ", 2)) != ERR_OK ||
+	    (e = buf_adds(&r->headers, value)) != ERR_OK ||
+	    (e = buf_add(&r->headers, "\r\n", 2)) != ERR_OK)
+		return e;
+	return ERR_OK;
+}
+
+enum err
+req_headerf(struct req *r, const char *name, const char *fmt, ...)
+{
+	struct buf v;
+	va_list	 ap;
+	enum err e;
+
+	buf_init(&v, REQ_HEADERS_MAX);
+	va_start(ap, fmt);
+	e = buf_vaddf(&v, fmt, ap);
+	va_end(ap);
+	if (e == ERR_OK)
+		e = req_header(r, name, buf_str(&v));
+	buf_free(&v);
+	return e;
+}
+
+const char *
+req_status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+enum err
+req_respond(struct req *r, int status, const char *ctype, const void *body,
+    size_t len)
+{
+	char	 head[256];
+	int	 n;
+
+	if (r->responded)
+		return ERR_SYSTEM;
+	r->responded = true;
+	r->status = status;
+	if (status == 204 || status == 304)
+		len = 0;
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\n", status,
+	    req_status_text(status));
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return ERR_SYSTEM;
+	if (FCGX_PutStr(head, n, r->fcgi.out) != n)
+		return ERR_SYSTEM;
+	if (ctype != NULL && len > 0) {
+		n = snprintf(head, sizeof(head), "Content-Type: %s\r\n"
+		    "Content-Length: %zu\r\n", ctype, len);
+		if (n < 0 || (size_t)n >= sizeof(head))
+			return ERR_SYSTEM;
+		if (FCGX_PutStr(head, n, r->fcgi.out) != n)
+			return ERR_SYSTEM;
+	} else if (status != 204 && status != 304) {
+		if (FCGX_PutS("Content-Length: 0\r\n", r->fcgi.out) < 0)
+			return ERR_SYSTEM;
+	}
+	if (r->headers.len > 0 && FCGX_PutStr(r->headers.data,
+	    (int)r->headers.len, r->fcgi.out) != (int)r->headers.len)
+		return ERR_SYSTEM;
+	if (FCGX_PutStr("\r\n", 2, r->fcgi.out) != 2)
+		return ERR_SYSTEM;
+	if (r->method != REQ_HEAD && len > 0 &&
+	    FCGX_PutStr(body, (int)len, r->fcgi.out) != (int)len)
+		return ERR_SYSTEM;
+	return ERR_OK;
+}
