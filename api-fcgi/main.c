@@ -157,7 +157,7 @@ api_challenge(struct req *r, const char *error, const char *desc)
 	if (error == NULL) {
 		(void)req_header(r, "WWW-Authenticate",
 		    "Bearer realm=\"" API_REALM "\"");
-		api_error(r, 401, "invalid_request", desc);
+		api_error(r, 401, "unauthorized", desc);
 		return;
 	}
 	(void)req_headerf(r, "WWW-Authenticate", "Bearer realm=\"" API_REALM
@@ -316,28 +316,13 @@ out:
 
 /* ---- start-up ------------------------------------------------------------ */
 
-static bool
-api_log_level(const char *s, enum log_level *out)
-{
-	static const char *const names[LOG_LEVEL__MAX] = {
-		"error", "warning", "info", "debug" };
-	size_t i;
-
-	for (i = 0; i < LOG_LEVEL__MAX; i++)
-		if (strcmp(s, names[i]) == 0) {
-			*out = (enum log_level)i;
-			return true;
-		}
-	return false;
-}
-
 /* Checks conf_load() cannot make; the message names the key. */
 static bool
 api_config_check(const struct api_config *cfg, char *err, size_t len)
 {
 	enum log_level lvl;
 
-	if (!api_log_level(cfg->log_level, &lvl)) {
+	if (!log_level_parse(cfg->log_level, &lvl)) {
 		snprintf(err, len, "log_level: \"%s\" is not error, warning, "
 		    "info or debug", cfg->log_level);
 		return false;
@@ -477,7 +462,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "todo-api: %s\n", err);
 		goto out;
 	}
-	(void)api_log_level(cfg.log_level, &lvl);
+	(void)log_level_parse(cfg.log_level, &lvl);
 	log_init("todo-api", lvl);
 	api.cfg = &cfg;
 	if (httpc_global_init() != ERR_OK || httpc_new(&api.http) != ERR_OK ||

@@ -16,6 +16,7 @@ buf_init(struct buf *b, size_t max)
 	b->data = NULL;
 	b->len = b->cap = 0;
 	b->max = max ? max : BUF_MAX_DEFAULT;
+	b->err = ERR_OK;
 }
 
 /* Make room for n more bytes plus the terminating NUL. */
@@ -26,7 +27,7 @@ buf_grow(struct buf *b, size_t n)
 	char	*p;
 
 	if (n > b->max || b->len > b->max - n)
-		return ERR_NOMEM;
+		return b->err = ERR_NOMEM;
 	need = b->len + n + 1;
 	if (need <= b->cap)
 		return ERR_OK;
@@ -36,7 +37,7 @@ buf_grow(struct buf *b, size_t n)
 	if (cap > b->max + 1)
 		cap = b->max + 1;
 	if ((p = realloc(b->data, cap)) == NULL)
-		return ERR_NOMEM;
+		return b->err = ERR_NOMEM;
 	b->data = p;
 	b->cap = cap;
 	return ERR_OK;
@@ -79,11 +80,11 @@ buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
-		return ERR_SYSTEM;
+		return b->err = ERR_SYSTEM;
 	if ((e = buf_grow(b, (size_t)n)) != ERR_OK)
 		return e;
 	if (vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap) != n)
-		return ERR_SYSTEM;
+		return b->err = ERR_SYSTEM;
 	b->len += (size_t)n;
 	return ERR_OK;
 }
@@ -124,6 +125,7 @@ buf_steal(struct buf *b)
 		p = strdup("");
 	b->data = NULL;
 	b->len = b->cap = 0;
+	b->err = ERR_OK;
 	return p;
 }
 

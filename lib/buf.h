@@ -1,7 +1,8 @@
 /*
  * buf: a growable byte string with a hard cap that is always
  * NUL-terminated.  The struct is public so buffers can live on the
- * stack; fields are read-only for callers.
+ * stack; fields are read-only for callers.  The first failure sticks in
+ * "err", so a page can be built with many adds and checked once.
  */
 #ifndef TODO_BUF_H
 #define TODO_BUF_H
@@ -18,6 +19,7 @@ struct buf {
 	size_t	 len;
 	size_t	 cap;	/* allocated bytes */
 	size_t	 max;	/* largest len allowed */
+	enum err err;	/* first failure of an add, sticky */
 };
 
 void	 buf_init(struct buf *, size_t max);

@@ -75,6 +75,14 @@ db_errmsg(PGconn *conn, char *out, size_t len)
 	return out;
 }
 
+/* Server notices ("already exists, skipping") go to the debug log. */
+static void
+db_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	log_debug("postgresql: %s", msg);
+}
+
 enum err
 db_connect(struct db *db)
 {
@@ -97,6 +105,7 @@ db_connect(struct db *db)
 		db_disconnect(db);
 		return ERR_DB;
 	}
+	PQsetNoticeProcessor(db->conn, db_notice, NULL);
 	/* Belt and braces: "options" may be overridden by the conninfo. */
 	res = PQexec(db->conn, "SELECT pg_catalog.set_config("
 	    "'search_path', '', false)");

@@ -424,8 +424,9 @@ jsonp_parse(const char *s, size_t len, int max_depth,
 				break;
 			}
 	}
-	if (o == NULL || jerr != json_tokener_success)
+	if (jerr != json_tokener_success)
 		goto out;
+	/* o == NULL here is the JSON value null, which json-c maps to NULL. */
 	if (!jsonp_check_tree(o, &sc, &i, 0) || i != sc.ncounts)
 		goto out;
 	*out = o;
@@ -433,7 +434,8 @@ jsonp_parse(const char *s, size_t len, int max_depth,
 	e = ERR_OK;
 out:
 	json_object_put(o);
-	json_tokener_free(tok);
+	if (tok != NULL)	/* json-c 0.16 does not accept NULL */
+		json_tokener_free(tok);
 	free(sc.counts);
 	return e;
 }
@@ -494,10 +496,13 @@ jsonp_get_int64(struct json_object *v, int64_t *out)
 	}
 	if (json_object_is_type(v, json_type_double)) {
 		d = json_object_get_double(v);
-		if (!isfinite(d) || d != floor(d) ||
-		    fabs(d) >= (double)JSONP_INT_EXACT)
+		if (!isfinite(d) || d >= (double)JSONP_INT_EXACT ||
+		    d <= -(double)JSONP_INT_EXACT)
 			return ERR_INPUT;
-		*out = (int64_t)d;
+		i = (int64_t)d;
+		if ((double)i != d)
+			return ERR_INPUT;	/* a fraction */
+		*out = i;
 		return ERR_OK;
 	}
 	return ERR_INPUT;

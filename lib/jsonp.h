@@ -32,7 +32,8 @@
  * more than max_depth nested arrays/objects (1..JSONP_DEPTH_LIMIT);
  * any object with two members of the same (decoded) name.
  * ERR_NOMEM on allocation failure.  On ERR_OK the caller owns *out
- * and releases it with json_object_put(); on error *out is NULL.
+ * and releases it with json_object_put(); the JSON value null gives
+ * *out == NULL (json-c's null).  On error *out is NULL.
  */
 enum err jsonp_parse(const char *s, size_t len, int max_depth,
     struct json_object **out);

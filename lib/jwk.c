@@ -33,6 +33,8 @@ struct jwk {
 	bool		 has_alg;
 	enum jwk_alg	 alg;		/* if has_alg */
 	EVP_PKEY	*pkey;
+	EVP_MD_CTX	*tmpl;		/* initialized for the key's alg */
+	enum jwk_alg	 tmpl_alg;
 	size_t		 siglen;	/* exact signature length */
 };
 
@@ -94,6 +96,7 @@ jwk_free(struct jwk *k)
 {
 	if (k == NULL)
 		return;
+	EVP_MD_CTX_free(k->tmpl);
 	EVP_PKEY_free(k->pkey);
 	free(k->kid);
 	free(k);
@@ -367,6 +370,32 @@ jwk_usable(struct json_object *obj, const char **why)
 	return verify;
 }
 
+/*
+ * A digest-verify context initialized for (pkey, alg): copying it is
+ * much cheaper than EVP_DigestVerifyInit() for every token.
+ */
+static EVP_MD_CTX *
+jwk_verify_ctx(EVP_PKEY *pkey, enum jwk_alg alg)
+{
+	EVP_MD_CTX	*mctx;
+	EVP_PKEY_CTX	*pctx = NULL;
+
+	if ((mctx = EVP_MD_CTX_new()) == NULL)
+		return NULL;
+	if (EVP_DigestVerifyInit(mctx, &pctx, EVP_sha256(), NULL,
+	    pkey) != 1)
+		goto fail;
+	if (alg == JWK_ALG_PS256 &&
+	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, JWK_PS256_SALT_LEN) != 1))
+		goto fail;
+	return mctx;
+fail:
+	EVP_MD_CTX_free(mctx);
+	return NULL;
+}
+
 /* jwk_from_json() with the reason for a refusal. */
 static enum err
 jwk_build(struct json_object *obj, struct jwk **out, const char **why)
@@ -441,6 +470,13 @@ jwk_build(struct json_object *obj, struct jwk **out, const char **why)
 		e = jwk_build_ec(obj, k, why);
 	if (e != ERR_OK)
 		goto out;
+	k->tmpl_alg = k->kty == JWK_KTY_EC ? JWK_ALG_ES256 :
+	    k->has_alg ? k->alg : JWK_ALG_RS256;
+	if ((k->tmpl = jwk_verify_ctx(k->pkey, k->tmpl_alg)) == NULL) {
+		*why = "openssl cannot verify with this key";
+		e = ERR_SYSTEM;
+		goto out;
+	}
 	*out = k;
 	k = NULL;
 out:
@@ -509,7 +545,6 @@ jwk_verify(const struct jwk *k, enum jwk_alg alg, const void *msg,
     size_t msglen, const void *sig, size_t siglen)
 {
 	EVP_MD_CTX	*mctx = NULL;
-	EVP_PKEY_CTX	*pctx = NULL;
 	unsigned char	*der = NULL;
 	int		 derlen;
 	bool		 ok = false;
@@ -523,15 +558,9 @@ jwk_verify(const struct jwk *k, enum jwk_alg alg, const void *msg,
 		sig = der;
 		siglen = (size_t)derlen;
 	}
-	if ((mctx = EVP_MD_CTX_new()) == NULL)
-		goto out;
-	if (EVP_DigestVerifyInit(mctx, &pctx, EVP_sha256(), NULL,
-	    k->pkey) != 1)
-		goto out;
-	if (alg == JWK_ALG_PS256 &&
-	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-	    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1 ||
-	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, JWK_PS256_SALT_LEN) != 1))
+	/* jwk_allows() means alg is the one the template was made for. */
+	if (alg != k->tmpl_alg || (mctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_MD_CTX_copy_ex(mctx, k->tmpl) != 1)
 		goto out;
 	ok = EVP_DigestVerify(mctx, sig, siglen, msg, msglen) == 1;
 out:

@@ -26,6 +26,19 @@ log_init(const char *prog, enum log_level lvl)
 	log_max = lvl;
 }
 
+bool
+log_level_parse(const char *s, enum log_level *out)
+{
+	size_t i;
+
+	for (i = 0; i < LOG_LEVEL__MAX; i++)
+		if (strcmp(s, log_names[i]) == 0) {
+			*out = (enum log_level)i;
+			return true;
+		}
+	return false;
+}
+
 void
 log_write(enum log_level lvl, const char *func, const char *fmt, ...)
 {

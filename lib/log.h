@@ -5,6 +5,7 @@
 #ifndef TODO_LOG_H
 #define TODO_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum log_level {
@@ -19,6 +20,8 @@ enum log_level {
 #define LOG_LINE_MAX 2048	/* longer records are cut */
 
 void	log_init(const char *prog, enum log_level);
+/* "error", "warning", "info" or "debug"; false for anything else. */
+bool	log_level_parse(const char *, enum log_level *);
 void	log_write(enum log_level, const char *func, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* "abcd…(123)": a short prefix and the length, safe to log. */

@@ -1,0 +1,303 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+
+#include "jsonp.h"
+#include "log.h"
+#include "oidc.h"
+#include "url.h"
+
+#define OIDC_FORM_MAX (32 * 1024)
+#define OIDC_CORRELATION_MAX 64
+
+static const struct {
+	const char	*code;
+	enum oidc_b2c	 which;
+} oidc_b2c_codes[] = {
+	{ "AADB2C90118", OIDC_B2C_FORGOT_PASSWORD },
+	{ "AADB2C90091", OIDC_B2C_CANCELLED },
+};
+
+/* Append "&name=value" (or "?..." for the first) percent-encoded. */
+static enum err
+oidc_param(struct buf *b, char *sep, const char *name, const char *value)
+{
+	enum err e;
+
+	if (value == NULL)
+		return ERR_OK;
+	if ((e = buf_addc(b, *sep)) != ERR_OK ||
+	    (e = buf_adds(b, name)) != ERR_OK ||
+	    (e = buf_addc(b, '=')) != ERR_OK ||
+	    (e = url_encode(value, b)) != ERR_OK)
+		return e;
+	*sep = '&';
+	return ERR_OK;
+}
+
+enum err
+oidc_authorize_url(const char *endpoint, const struct oidc_authz *a,
+    struct buf *out)
+{
+	char	 sep = strchr(endpoint, '?') ? '&' : '?';
+	enum err e;
+
+	if ((e = buf_adds(out, endpoint)) != ERR_OK ||
+	    (e = oidc_param(out, &sep, "client_id", a->client_id)) != ERR_OK ||
+	    (e = oidc_param(out, &sep, "response_type", "code")) != ERR_OK ||
+	    (e = oidc_param(out, &sep, "redirect_uri", a->redirect_uri)) !=
+	    ERR_OK ||
+	    (e = oidc_param(out, &sep, "response_mode", a->response_mode)) !=
+	    ERR_OK ||
+	    (e = oidc_param(out, &sep, "scope", a->scope)) != ERR_OK ||
+	    (e = oidc_param(out, &sep, "state", a->state)) != ERR_OK ||
+	    (e = oidc_param(out, &sep, "nonce", a->nonce)) != ERR_OK ||
+	    (e = oidc_param(out, &sep, "code_challenge", a->code_challenge)) !=
+	    ERR_OK ||
+	    (e = oidc_param(out, &sep, "code_challenge_method", "S256")) !=
+	    ERR_OK ||
+	    (e = oidc_param(out, &sep, "resource", a->resource)) != ERR_OK ||
+	    (e = oidc_param(out, &sep, "prompt", a->prompt)) != ERR_OK)
+		return e;
+	return ERR_OK;
+}
+
+void
+oidc_tokens_free(struct oidc_tokens *t)
+{
+	char **p[] = { &t->access_token, &t->refresh_token, &t->id_token,
+	    &t->error, &t->error_description };
+	size_t i;
+
+	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+		if (*p[i] != NULL) {
+			OPENSSL_cleanse(*p[i], strlen(*p[i]));
+			free(*p[i]);
+			*p[i] = NULL;
+		}
+	}
+}
+
+/* Copy an optional string member; ERR_INPUT when it is not a string. */
+static enum err
+oidc_dup(struct json_object *doc, const char *key, size_t max, char **out)
+{
+	const char *s;
+	enum err e;
+
+	*out = NULL;
+	if ((e = jsonp_string(doc, key, &s)) == ERR_NOTFOUND)
+		return ERR_OK;
+	if (e != ERR_OK || strlen(s) > max)
+		return ERR_INPUT;
+	if ((*out = strdup(s)) == NULL)
+		return ERR_NOMEM;
+	return ERR_OK;
+}
+
+enum err
+oidc_tokens_parse(long status, const char *body, size_t len,
+    struct oidc_tokens *t)
+{
+	struct json_object *doc = NULL;
+	const char *type;
+	int64_t	 exp;
+	enum err e = ERR_UPSTREAM;
+
+	memset(t, 0, sizeof(*t));
+	t->expires_in = OIDC_EXPIRES_IN_DEFAULT;
+	if (jsonp_parse(body, len, JSONP_DEPTH_MAX, &doc) != ERR_OK ||
+	    !json_object_is_type(doc, json_type_object)) {
+		log_err("token endpoint: status %ld, not a JSON object",
+		    status);
+		goto out;
+	}
+	if (status != 200) {
+		if (oidc_dup(doc, "error", OIDC_ERROR_MAX, &t->error) !=
+		    ERR_OK || t->error == NULL ||
+		    oidc_dup(doc, "error_description", OIDC_ERROR_MAX,
+		    &t->error_description) != ERR_OK) {
+			log_err("token endpoint: status %ld without an "
+			    "error", status);
+			goto out;
+		}
+		/* 5xx is the provider's trouble, not the grant's. */
+		e = status >= 500 ? ERR_UPSTREAM : ERR_AUTH;
+		goto out;
+	}
+	if (jsonp_string(doc, "token_type", &type) == ERR_OK &&
+	    strcasecmp(type, "Bearer") != 0) {
+		log_err("token endpoint: token_type %s", type);
+		goto out;
+	}
+	if (oidc_dup(doc, "access_token", OIDC_FORM_MAX, &t->access_token) !=
+	    ERR_OK ||
+	    oidc_dup(doc, "refresh_token", OIDC_FORM_MAX,
+	    &t->refresh_token) != ERR_OK ||
+	    oidc_dup(doc, "id_token", OIDC_FORM_MAX, &t->id_token) != ERR_OK) {
+		log_err("token endpoint: malformed token members");
+		goto out;
+	}
+	if (t->access_token == NULL && t->id_token == NULL) {
+		log_err("token endpoint: no token in the answer");
+		goto out;
+	}
+	e = jsonp_int64(doc, "expires_in", &exp);
+	if (e == ERR_OK) {
+		if (exp <= 0 || exp > OIDC_EXPIRES_IN_MAX) {
+			log_err("token endpoint: expires_in out of range");
+			e = ERR_UPSTREAM;
+			goto out;
+		}
+		t->expires_in = (long)exp;
+	} else if (e != ERR_NOTFOUND) {
+		log_err("token endpoint: expires_in is not a number");
+		e = ERR_UPSTREAM;
+		goto out;
+	}
+	e = ERR_OK;
+out:
+	json_object_put(doc);
+	if (e != ERR_OK && e != ERR_AUTH) {
+		char *error = t->error, *desc = t->error_description;
+
+		t->error = t->error_description = NULL;
+		oidc_tokens_free(t);
+		t->error = error;
+		t->error_description = desc;
+	}
+	return e;
+}
+
+/* POST a form to the token endpoint and parse the answer. */
+static enum err
+oidc_token_call(struct httpc *h, const char *endpoint,
+    const struct oidc_client *c, struct buf *form, struct oidc_tokens *t)
+{
+	static const char *const hdrs[] = {
+	    "Content-Type: application/x-www-form-urlencoded",
+	    "Accept: application/json", NULL };
+	struct httpc_resp resp;
+	char	 sep = '&';
+	enum err e;
+
+	memset(t, 0, sizeof(*t));
+	if (!c->basic && ((e = oidc_param(form, &sep, "client_id",
+	    c->client_id)) != ERR_OK || (e = oidc_param(form, &sep,
+	    "client_secret", c->client_secret)) != ERR_OK))
+		return e;
+	/*
+	 * client_secret_basic: RFC 6749 2.3.1 wants both form-encoded
+	 * before they go into the header.
+	 */
+	if (c->basic) {
+		struct buf id, secret;
+
+		buf_init(&id, OIDC_FORM_MAX);
+		buf_init(&secret, OIDC_FORM_MAX);
+		if ((e = url_encode(c->client_id, &id)) == ERR_OK &&
+		    (e = url_encode(c->client_secret, &secret)) == ERR_OK)
+			e = httpc_request(h, "POST", endpoint, hdrs,
+			    form->data, form->len, buf_str(&id),
+			    buf_str(&secret), &resp);
+		buf_free(&id);
+		buf_free_secret(&secret);
+	} else
+		e = httpc_request(h, "POST", endpoint, hdrs, form->data,
+		    form->len, NULL, NULL, &resp);
+	if (e != ERR_OK)
+		return ERR_UPSTREAM;
+	e = oidc_tokens_parse(resp.status, buf_str(&resp.body), resp.body.len,
+	    t);
+	httpc_resp_free(&resp);
+	return e;
+}
+
+enum err
+oidc_redeem_code(struct httpc *h, const char *endpoint,
+    const struct oidc_client *c, const char *code, const char *verifier,
+    const char *redirect_uri, const char *scope, const char *resource,
+    struct oidc_tokens *t)
+{
+	struct buf form;
+	char	 sep = '&';
+	enum err e;
+
+	memset(t, 0, sizeof(*t));
+	buf_init(&form, OIDC_FORM_MAX);
+	if ((e = buf_adds(&form, "grant_type=authorization_code")) ==
+	    ERR_OK &&
+	    (e = oidc_param(&form, &sep, "code", code)) == ERR_OK &&
+	    (e = oidc_param(&form, &sep, "code_verifier", verifier)) ==
+	    ERR_OK &&
+	    (e = oidc_param(&form, &sep, "redirect_uri", redirect_uri)) ==
+	    ERR_OK &&
+	    (e = oidc_param(&form, &sep, "scope", scope)) == ERR_OK &&
+	    (e = oidc_param(&form, &sep, "resource", resource)) == ERR_OK)
+		e = oidc_token_call(h, endpoint, c, &form, t);
+	buf_free_secret(&form);
+	return e;
+}
+
+enum err
+oidc_refresh(struct httpc *h, const char *endpoint,
+    const struct oidc_client *c, const char *refresh_token,
+    const char *scope, const char *resource, struct oidc_tokens *t)
+{
+	struct buf form;
+	char	 sep = '&';
+	enum err e;
+
+	memset(t, 0, sizeof(*t));
+	buf_init(&form, OIDC_FORM_MAX);
+	if ((e = buf_adds(&form, "grant_type=refresh_token")) == ERR_OK &&
+	    (e = oidc_param(&form, &sep, "refresh_token", refresh_token)) ==
+	    ERR_OK &&
+	    (e = oidc_param(&form, &sep, "scope", scope)) == ERR_OK &&
+	    (e = oidc_param(&form, &sep, "resource", resource)) == ERR_OK)
+		e = oidc_token_call(h, endpoint, c, &form, t);
+	buf_free_secret(&form);
+	return e;
+}
+
+enum oidc_b2c
+oidc_b2c_code(const char *desc)
+{
+	size_t i, n;
+
+	if (desc == NULL)
+		return OIDC_B2C_NONE;
+	/* The code leads the description: "AADB2C90118: The user ..." */
+	while (*desc == ' ')
+		desc++;
+	for (i = 0; i < sizeof(oidc_b2c_codes) / sizeof(oidc_b2c_codes[0]);
+	    i++) {
+		n = strlen(oidc_b2c_codes[i].code);
+		if (strncmp(desc, oidc_b2c_codes[i].code, n) == 0 &&
+		    !isalnum((unsigned char)desc[n]))
+			return oidc_b2c_codes[i].which;
+	}
+	return OIDC_B2C_NONE;
+}
+
+char *
+oidc_b2c_correlation(const char *desc)
+{
+	const char *p;
+	size_t	 n;
+
+	if (desc == NULL || (p = strstr(desc, "Correlation ID:")) == NULL)
+		return NULL;
+	p += strlen("Correlation ID:");
+	while (*p == ' ')
+		p++;
+	n = strspn(p, "0123456789abcdefABCDEF-");
+	if (n == 0 || n > OIDC_CORRELATION_MAX)
+		return NULL;
+	return strndup(p, n);
+}

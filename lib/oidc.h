@@ -1,0 +1,81 @@
+/*
+ * oidc: the client side of OpenID Connect and OAuth 2.0 — the
+ * authorization request URL, the token endpoint (authorization code and
+ * refresh token grants) and Azure AD B2C's error descriptions.
+ */
+#ifndef TODO_OIDC_H
+#define TODO_OIDC_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "err.h"
+#include "httpc.h"
+
+#define OIDC_EXPIRES_IN_MAX (24L * 60 * 60 * 400)	/* sanity cap */
+#define OIDC_EXPIRES_IN_DEFAULT 300L	/* when the provider omits it */
+#define OIDC_ERROR_MAX 1024		/* bytes of an error description */
+
+/* What the authorization request carries. */
+struct oidc_authz {
+	const char	*client_id;
+	const char	*redirect_uri;
+	const char	*scope;
+	const char	*state;
+	const char	*nonce;
+	const char	*code_challenge;	/* S256 */
+	const char	*response_mode;		/* "form_post", or NULL */
+	const char	*resource;		/* RFC 8707, or NULL */
+	const char	*prompt;		/* or NULL */
+};
+
+/* The client's credentials at the token endpoint. */
+struct oidc_client {
+	const char	*client_id;
+	const char	*client_secret;
+	bool		 basic;		/* client_secret_basic, else _post */
+};
+
+struct oidc_tokens {
+	char	*access_token;
+	char	*refresh_token;		/* or NULL */
+	char	*id_token;		/* or NULL */
+	long	 expires_in;		/* seconds */
+	char	*error;			/* on ERR_AUTH: "invalid_grant" ... */
+	char	*error_description;
+};
+
+enum err oidc_authorize_url(const char *endpoint, const struct oidc_authz *,
+	    struct buf *out);
+/*
+ * Redeem a code (verifier and redirect_uri needed) or a refresh token.
+ * ERR_OK with tokens; ERR_AUTH when the provider refused (tok->error set);
+ * ERR_UPSTREAM when it could not be reached or answered nonsense.
+ */
+enum err oidc_redeem_code(struct httpc *, const char *endpoint,
+	    const struct oidc_client *, const char *code, const char *verifier,
+	    const char *redirect_uri, const char *scope, const char *resource,
+	    struct oidc_tokens *);
+enum err oidc_refresh(struct httpc *, const char *endpoint,
+	    const struct oidc_client *, const char *refresh_token,
+	    const char *scope, const char *resource, struct oidc_tokens *);
+/* Parse a token endpoint answer (exposed for tests). */
+enum err oidc_tokens_parse(long status, const char *body, size_t len,
+	    struct oidc_tokens *);
+void	 oidc_tokens_free(struct oidc_tokens *);	/* wipes the tokens */
+
+enum oidc_b2c {
+	OIDC_B2C_NONE,			/* not a B2C code we handle apart */
+	OIDC_B2C_FORGOT_PASSWORD,	/* AADB2C90118 */
+	OIDC_B2C_CANCELLED,		/* AADB2C90091 */
+	OIDC_B2C__MAX
+};
+/* Which B2C condition an error_description reports. */
+enum oidc_b2c oidc_b2c_code(const char *error_description);
+/*
+ * The "Correlation ID: ..." of a B2C error description as a fresh string
+ * (NULL when there is none, or on no memory).
+ */
+char	*oidc_b2c_correlation(const char *error_description);
+
+#endif

@@ -1,0 +1,669 @@
+/*
+ * todo-webapp.fcgi: the HTML front end.  Configuration, the accept loop,
+ * the route table, the front-line checks (method, session, form, CSRF)
+ * and the headers every page carries.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "cookie.h"
+#include "html.h"
+#include "log.h"
+#include "migrate.h"
+#include "webapp.h"
+
+#define WEB_ENV_CONFIG "TODO_WEBAPP_CONFIG"
+#define WEB_ENV_PREFIX "TODO_WEBAPP_"
+#define WEB_POLICY_PLACEHOLDER "{policy}"
+#define WEB_CALLBACK_PATH "/signin/callback"
+#define WEB_ID_DIGITS_MAX 18
+#define WEB_URL_MAX 2048
+#define WEB_CSP "default-src 'none'; style-src 'self'; img-src 'self'; " \
+	"base-uri 'none'; frame-ancestors 'none'"
+
+extern const struct migration webapp_migrations[];
+extern const size_t webapp_migrations_count;
+
+#define KEY(n, t, d, req, lo, hi, sec) \
+	{ #n, (t), offsetof(struct web_config, n), (d), (req), (lo), (hi), \
+	  (sec) }
+static const struct conf_key web_keys[] = {
+	KEY(database, CONF_STR, NULL, true, 0, 0, true),
+	KEY(metadata_url, CONF_STR, NULL, true, 0, 0, false),
+	KEY(issuer, CONF_STR, NULL, false, 0, 0, false),
+	KEY(client_id, CONF_STR, NULL, true, 0, 0, false),
+	KEY(client_secret, CONF_STR, NULL, false, 0, 0, true),
+	KEY(client_secret_file, CONF_FILE, NULL, false, 0, 0, true),
+	KEY(redirect_uri, CONF_STR, NULL, true, 0, 0, false),
+	KEY(signup_signin_policy, CONF_STR, NULL, false, 0, 0, false),
+	KEY(edit_profile_policy, CONF_STR, NULL, false, 0, 0, false),
+	KEY(reset_password_policy, CONF_STR, NULL, false, 0, 0, false),
+	KEY(api_url, CONF_STR, NULL, true, 0, 0, false),
+	KEY(api_identifier, CONF_STR, NULL, false, 0, 0, false),
+	KEY(read_scope, CONF_STR, "read", false, 0, 0, false),
+	KEY(write_scope, CONF_STR, "write", false, 0, 0, false),
+	KEY(api_resource, CONF_STR, NULL, false, 0, 0, false),
+	KEY(cache_key_file, CONF_STR, NULL, true, 0, 0, false),
+	KEY(session_idle_timeout, CONF_INT, "3600", false, 60, 2592000, false),
+	KEY(session_max_lifetime, CONF_INT, "86400", false, 300, 31536000,
+	    false),
+	KEY(cookie_secure, CONF_BOOL, "on", false, 0, 0, false),
+	KEY(log_level, CONF_STR, "info", false, 0, 0, false),
+};
+#undef KEY
+#define WEB_NKEYS (sizeof(web_keys) / sizeof(web_keys[0]))
+
+enum route {
+	ROUTE_HOME,
+	ROUTE_SIGNIN,
+	ROUTE_CALLBACK,
+	ROUTE_PROFILE,
+	ROUTE_PASSWORD,
+	ROUTE_SIGNOUT,
+	ROUTE_TASKS,
+	ROUTE_TASK_DONE,
+	ROUTE_TASK_DELETE,
+	ROUTE_CLAIMS,
+	ROUTE_HEALTHZ,
+	ROUTE_STYLE,
+	ROUTE__MAX
+};
+
+#define M(x) (1u << (x))
+#define GET (M(REQ_GET) | M(REQ_HEAD))
+#define POST M(REQ_POST)
+static const struct {
+	const char	*path;		/* NULL: matched by hand */
+	unsigned	 methods;
+	const char	*allow;
+	bool		 session;	/* a signed-in session is required */
+} routes[ROUTE__MAX] = {
+	[ROUTE_HOME] = { "/", GET, "GET, HEAD", false },
+	[ROUTE_SIGNIN] = { "/signin", GET, "GET, HEAD", false },
+	[ROUTE_CALLBACK] = { WEB_CALLBACK_PATH, GET | POST,
+	    "GET, HEAD, POST", false },
+	[ROUTE_PROFILE] = { "/profile", GET, "GET, HEAD", false },
+	[ROUTE_PASSWORD] = { "/password", GET, "GET, HEAD", false },
+	[ROUTE_SIGNOUT] = { "/signout", POST, "POST", false },
+	[ROUTE_TASKS] = { "/tasks", GET | POST, "GET, HEAD, POST", true },
+	[ROUTE_TASK_DONE] = { NULL, POST, "POST", true },
+	[ROUTE_TASK_DELETE] = { NULL, POST, "POST", true },
+	[ROUTE_CLAIMS] = { "/claims", GET, "GET, HEAD", true },
+	[ROUTE_HEALTHZ] = { "/healthz", GET, "GET, HEAD", false },
+	[ROUTE_STYLE] = { "/static/style.css", GET, "GET, HEAD", false },
+};
+#undef GET
+#undef POST
+#undef M
+
+/* ---- answers ------------------------------------------------------------ */
+
+void
+web_headers(struct web *w, struct req *r)
+{
+	(void)w;
+	(void)req_header(r, "Content-Security-Policy", WEB_CSP);
+	(void)req_header(r, "X-Frame-Options", "DENY");
+	(void)req_header(r, "Referrer-Policy", "no-referrer");
+	(void)req_header(r, "X-Content-Type-Options", "nosniff");
+	(void)req_header(r, "Cache-Control", "no-store");
+}
+
+void
+web_redirect(struct web *w, struct req *r, const char *location)
+{
+	web_headers(w, r);
+	if (req_header(r, "Location", location) != ERR_OK) {
+		req_respond(r, 500, NULL, NULL, 0);
+		return;
+	}
+	req_respond(r, 303, NULL, NULL, 0);
+}
+
+void
+web_html(struct web *w, struct req *r, int status, struct buf *page)
+{
+	web_headers(w, r);
+	if (page->err != ERR_OK) {
+		log_err("page could not be built: %s", err_str(page->err));
+		req_respond(r, 500, "text/plain; charset=utf-8",
+		    "internal error\n", 15);
+	} else {
+		if (status == 503)
+			(void)req_header(r, "Retry-After", REQ_RETRY_AFTER);
+		req_respond(r, status, "text/html; charset=utf-8", page->data,
+		    page->len);
+	}
+	buf_free(page);
+}
+
+void
+web_error(struct web *w, struct req *r, const struct session *s, int status,
+    const char *title, const char *msg)
+{
+	struct buf b;
+
+	page_begin(w, &b, s, title);
+	buf_adds(&b, "<h1>");
+	page_text(&b, title);
+	buf_adds(&b, "</h1><div class=\"card\"><p class=\"error\" "
+	    "role=\"alert\">");
+	page_text(&b, msg);
+	buf_adds(&b, "</p><p><a href=\"/\">Home</a>");
+	if (s != NULL)
+		buf_adds(&b, " · <a href=\"/tasks\">My tasks</a>");
+	buf_adds(&b, "</p></div>");
+	page_end(&b);
+	web_html(w, r, status, &b);
+}
+
+bool
+web_form(struct web *w, struct req *r, struct url_params *f)
+{
+	enum err e;
+
+	if (!req_content_type_is(r, "application/x-www-form-urlencoded")) {
+		web_error(w, r, NULL, 415, "Unsupported form", "Forms must be "
+		    "sent as application/x-www-form-urlencoded.");
+		return false;
+	}
+	if ((e = req_read_body(r, WEB_FORM_MAX)) != ERR_OK) {
+		web_error(w, r, NULL, e == ERR_NOMEM ? 413 : 400,
+		    "Form rejected", e == ERR_NOMEM ? "The form is too "
+		    "large." : "The form could not be read.");
+		return false;
+	}
+	if (url_params_parse(buf_str(&r->body), r->body.len, true, f) !=
+	    ERR_OK) {
+		web_error(w, r, NULL, 400, "Form rejected", "The form is "
+		    "malformed.");
+		return false;
+	}
+	return true;
+}
+
+bool
+web_csrf_ok(struct web *w, struct req *r, const struct session *s,
+    const struct url_params *f)
+{
+	const char *t = url_params_get(f, "csrf");
+
+	if (t != NULL && s != NULL && crypto_streq(t, s->csrf))
+		return true;
+	log_warn("csrf token missing or wrong on %s", r->path);
+	web_error(w, r, s, 403, "Request refused", "This form has expired "
+	    "or did not come from this site. Go back, reload the page and "
+	    "try again.");
+	return false;
+}
+
+bool
+web_set_cookie(struct web *w, struct req *r, const char *name,
+    const char *value, long max_age)
+{
+	struct cookie_attrs a = COOKIE_ATTRS_DEFAULT;
+	struct buf b;
+	bool	 ok;
+
+	a.max_age = max_age;
+	a.secure = w->cfg->cookie_secure;
+	buf_init(&b, 0);
+	ok = cookie_set(&b, name, value, &a) == ERR_OK &&
+	    req_header(r, "Set-Cookie", buf_str(&b)) == ERR_OK;
+	buf_free_secret(&b);
+	return ok;
+}
+
+/* ---- routing ------------------------------------------------------------- */
+
+/* "/tasks/{id}/{verb}" with a positive id of at most 18 digits. */
+static bool
+web_task_path(const char *path, const char *verb, char *id, size_t idlen)
+{
+	size_t n;
+
+	if (strncmp(path, "/tasks/", 7) != 0)
+		return false;
+	path += 7;
+	n = strspn(path, "0123456789");
+	if (n == 0 || n > WEB_ID_DIGITS_MAX || path[0] == '0' ||
+	    path[n] != '/' || strcmp(path + n + 1, verb) != 0 || n >= idlen)
+		return false;
+	memcpy(id, path, n);
+	id[n] = '\0';
+	return true;
+}
+
+static enum route
+web_route(const char *path, char *id, size_t idlen)
+{
+	size_t i;
+
+	for (i = 0; i < ROUTE__MAX; i++)
+		if (routes[i].path != NULL && strcmp(routes[i].path, path) ==
+		    0)
+			return (enum route)i;
+	if (web_task_path(path, "done", id, idlen))
+		return ROUTE_TASK_DONE;
+	if (web_task_path(path, "delete", id, idlen))
+		return ROUTE_TASK_DELETE;
+	return ROUTE__MAX;
+}
+
+/* The session named by the cookie, if any and still valid. */
+static bool
+web_session(struct web *w, struct req *r, struct session *s, bool *db_down)
+{
+	const char *hdr = req_param(r, "HTTP_COOKIE");
+	char	*sid = NULL;
+	enum err e;
+
+	*db_down = false;
+	if (hdr == NULL || cookie_get(hdr, w->session_cookie, &sid) != ERR_OK)
+		return false;
+	e = store_session_get(w, sid, s);
+	crypto_free_str(sid);
+	if (e == ERR_DB)
+		*db_down = true;
+	return e == ERR_OK;
+}
+
+static void
+web_healthz(struct web *w, struct req *r)
+{
+	PGresult *res = NULL;
+
+	if (db_exec(w->db, &web_stmts[WSTMT_HEALTH], NULL, &res) != ERR_OK) {
+		(void)req_header(r, "Retry-After", REQ_RETRY_AFTER);
+		req_respond(r, 503, "application/json",
+		    "{\"status\":\"unavailable\"}", 24);
+	} else
+		req_respond(r, 200, "application/json", "{\"status\":\"ok\"}",
+		    15);
+	PQclear(res);
+}
+
+static void
+web_handle(struct web *w, struct req *r)
+{
+	struct session sess, *s = NULL;
+	char	 id[WEB_ID_DIGITS_MAX + 1];
+	enum route rt;
+	bool	 down;
+
+	memset(&sess, 0, sizeof(sess));
+	if (r->path == NULL) {
+		web_error(w, r, NULL, 414, "Address too long", "That address "
+		    "is too long.");
+		return;
+	}
+	if ((rt = web_route(r->path, id, sizeof(id))) == ROUTE__MAX) {
+		web_error(w, r, NULL, 404, "Not found", "There is no such "
+		    "page.");
+		return;
+	}
+	if ((unsigned)r->method >= 32 ||
+	    !(routes[rt].methods & (1u << r->method))) {
+		(void)req_header(r, "Allow", routes[rt].allow);
+		web_error(w, r, NULL, 405, "Method not allowed", "That is not "
+		    "allowed here.");
+		return;
+	}
+	if (rt == ROUTE_STYLE) {
+		pages_style(w, r);
+		return;
+	}
+	if (rt == ROUTE_HEALTHZ) {
+		web_healthz(w, r);
+		return;
+	}
+	store_purge(w);
+	if (web_session(w, r, &sess, &down))
+		s = &sess;
+	else if (down) {
+		web_error(w, r, NULL, 503, "Unavailable", "The service is "
+		    "unavailable right now. Please try again in a moment.");
+		return;
+	}
+	if (routes[rt].session && s == NULL) {
+		signin_redirect(w, r, r->method == REQ_GET ? r->path : "/tasks");
+		return;
+	}
+	switch (rt) {
+	case ROUTE_HOME:
+		pages_home(w, r, s);
+		break;
+	case ROUTE_SIGNIN:
+		signin_start(w, r, s, FLOW_SIGNIN);
+		break;
+	case ROUTE_PROFILE:
+		signin_start(w, r, s, FLOW_PROFILE);
+		break;
+	case ROUTE_PASSWORD:
+		signin_start(w, r, s, FLOW_RESET);
+		break;
+	case ROUTE_CALLBACK:
+		signin_callback(w, r, s);
+		break;
+	case ROUTE_SIGNOUT:
+		signin_signout(w, r, s);
+		break;
+	case ROUTE_TASKS:
+		if (r->method == REQ_POST)
+			tasks_add(w, r, s);
+		else
+			tasks_page(w, r, s);
+		break;
+	case ROUTE_TASK_DONE:
+		tasks_done(w, r, s, id);
+		break;
+	case ROUTE_TASK_DELETE:
+		tasks_delete(w, r, s, id);
+		break;
+	case ROUTE_CLAIMS:
+		pages_claims(w, r, s);
+		break;
+	default:
+		web_error(w, r, s, 500, "Error", "Please try again.");
+		break;
+	}
+	store_session_free(&sess);
+}
+
+/* ---- start-up ------------------------------------------------------------ */
+
+/* A fresh string with the first {policy} replaced by policy. */
+static char *
+web_flow_url(const char *url, const char *policy)
+{
+	const char *p = strstr(url, WEB_POLICY_PLACEHOLDER);
+	struct buf b;
+
+	buf_init(&b, WEB_URL_MAX);
+	if (p == NULL)
+		buf_adds(&b, url);
+	else {
+		buf_add(&b, url, (size_t)(p - url));
+		buf_adds(&b, policy);
+		buf_adds(&b, p + strlen(WEB_POLICY_PLACEHOLDER));
+	}
+	if (b.err != ERR_OK) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+/* "openid offline_access <identifier>/<read> <identifier>/<write>" */
+static char *
+web_scope(const struct web_config *c)
+{
+	const char *id = c->api_identifier ? c->api_identifier : "";
+	const char *sep = *id && id[strlen(id) - 1] != '/' ? "/" : "";
+	struct buf b;
+
+	buf_init(&b, WEB_URL_MAX);
+	buf_addf(&b, "openid offline_access %s%s%s %s%s%s", id, sep,
+	    c->read_scope, id, sep, c->write_scope);
+	if (b.err != ERR_OK) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+/* The origin of redirect_uri and "/", where sign-out comes back to. */
+static char *
+web_logout_return(const char *redirect_uri)
+{
+	const char *p = strstr(redirect_uri, "://");
+	size_t	 n;
+	char	*out;
+
+	if (p == NULL)
+		return NULL;
+	n = (size_t)(p + 3 - redirect_uri);
+	n += strcspn(p + 3, "/?#");
+	if ((out = malloc(n + 2)) == NULL)
+		return NULL;
+	memcpy(out, redirect_uri, n);
+	out[n] = '/';
+	out[n + 1] = '\0';
+	return out;
+}
+
+static bool
+web_ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Checks conf_load() cannot make, and what follows from the keys. */
+static bool
+web_setup(struct web *w, const struct web_config *c, char *err, size_t len)
+{
+	const char *pol[FLOW__MAX] = { c->signup_signin_policy,
+	    c->edit_profile_policy, c->reset_password_policy };
+	static const char *const polkey[FLOW__MAX] = { "signup_signin_policy",
+	    "edit_profile_policy", "reset_password_policy" };
+	bool	 placeholder = strstr(c->metadata_url,
+	    WEB_POLICY_PLACEHOLDER) != NULL;
+	enum log_level lvl;
+	char	*url;
+	size_t	 i;
+
+	if (!log_level_parse(c->log_level, &lvl)) {
+		snprintf(err, len, "log_level: \"%s\" is not error, warning, "
+		    "info or debug", c->log_level);
+		return false;
+	}
+	log_init("todo-webapp", lvl);
+	if ((c->client_secret == NULL) == (c->client_secret_file == NULL)) {
+		snprintf(err, len, "client_secret, client_secret_file: give "
+		    "exactly one");
+		return false;
+	}
+	w->secret = c->client_secret ? c->client_secret :
+	    c->client_secret_file;
+	if (crypto_key_load(c->cache_key_file, w->key) != ERR_OK) {
+		snprintf(err, len, "cache_key_file: %s: cannot read 32 bytes "
+		    "(or 64 hex digits) from it", c->cache_key_file);
+		return false;
+	}
+	if (!httpc_url_allowed(c->redirect_uri) ||
+	    !web_ends_with(c->redirect_uri, WEB_CALLBACK_PATH)) {
+		snprintf(err, len, "redirect_uri: must be an https:// URL (http:"
+		    "// only on loopback) ending in " WEB_CALLBACK_PATH);
+		return false;
+	}
+	if (!c->cookie_secure && !httpc_url_is_loopback(c->redirect_uri)) {
+		snprintf(err, len, "cookie_secure: off is only for plain-http "
+		    "development on a loopback redirect_uri");
+		return false;
+	}
+	if (!httpc_url_allowed(c->api_url)) {
+		snprintf(err, len, "api_url: must be https:// (http:// only "
+		    "on loopback)");
+		return false;
+	}
+	if (placeholder && pol[FLOW_SIGNIN] == NULL) {
+		snprintf(err, len, "signup_signin_policy: required when "
+		    "metadata_url has a {policy} placeholder");
+		return false;
+	}
+	for (i = 0; i < FLOW__MAX; i++) {
+		if (!placeholder && i != FLOW_SIGNIN && pol[i] != NULL) {
+			snprintf(err, len, "%s: needs a {policy} placeholder "
+			    "in metadata_url", polkey[i]);
+			return false;
+		}
+		if (i != FLOW_SIGNIN && pol[i] == NULL)
+			continue;
+		w->policies[i] = strdup(pol[i] ? pol[i] : "default");
+		url = web_flow_url(c->metadata_url, pol[i] ? pol[i] : "");
+		if (w->policies[i] == NULL || url == NULL) {
+			free(url);
+			snprintf(err, len, "out of memory");
+			return false;
+		}
+		if (!httpc_url_allowed(url) ||
+		    provider_new(url, &w->flows[i]) != ERR_OK) {
+			snprintf(err, len, "metadata_url: %s: must be https:// "
+			    "(http:// only on loopback)", url);
+			free(url);
+			return false;
+		}
+		free(url);
+	}
+	if ((w->scope = web_scope(c)) == NULL ||
+	    (w->logout_return = web_logout_return(c->redirect_uri)) == NULL) {
+		snprintf(err, len, "out of memory");
+		return false;
+	}
+	w->session_cookie = c->cookie_secure ? "__Host-todo_session" :
+	    "todo_session";
+	w->auth_cookie = c->cookie_secure ? "__Host-todo_auth" : "todo_auth";
+	return true;
+}
+
+static void
+web_free(struct web *w)
+{
+	size_t i;
+
+	for (i = 0; i < FLOW__MAX; i++) {
+		provider_free(w->flows[i]);
+		free(w->policies[i]);
+	}
+	free(w->scope);
+	free(w->logout_return);
+	db_free(w->db);
+	httpc_free(w->idp);
+	httpc_free(w->api);
+	OPENSSL_cleanse(w->key, sizeof(w->key));
+}
+
+static int
+web_check(struct web *w)
+{
+	PGresult *res = NULL;
+	size_t	 i;
+	int	 bad = 0;
+
+	for (i = 0; i < FLOW__MAX; i++) {
+		if (w->flows[i] == NULL)
+			continue;
+		if (provider_load(w->flows[i], w->idp, time(NULL)) != ERR_OK) {
+			printf("metadata_url: %s: cannot load the discovery "
+			    "document and keys\n", provider_url(w->flows[i]));
+			bad++;
+		} else
+			printf("%s: %s: issuer %s\n", w->policies[i],
+			    provider_url(w->flows[i]),
+			    provider_issuer(w->flows[i]));
+	}
+	if (db_exec(w->db, &web_stmts[WSTMT_HEALTH], NULL, &res) != ERR_OK) {
+		printf("database: cannot connect\n");
+		bad++;
+	}
+	PQclear(res);
+	if (bad)
+		return 1;
+	printf("configuration OK\n");
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct web_config cfg;
+	struct web w;
+	struct req r;
+	const char *path;
+	char	 err[CONF_ERR_MAX];
+	enum cli_mode mode;
+	size_t	 applied;
+	int	 rc = 1;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&w, 0, sizeof(w));
+	log_init("todo-webapp", LOG_LEVEL_INFO);
+	mode = cli_parse(argc, argv, WEB_ENV_CONFIG, &path);
+	switch (mode) {
+	case CLI_HELP:
+		cli_usage("todo-webapp.fcgi", WEB_ENV_CONFIG,
+		    "The todo-b2c web app: HTML pages, OpenID Connect sign-in, "
+		    "sessions in PostgreSQL.");
+		return 0;
+	case CLI_VERSION:
+		printf("todo-webapp.fcgi (%s) %s\n", PACKAGE_NAME,
+		    PACKAGE_VERSION);
+		return 0;
+	case CLI_ERROR:
+		fprintf(stderr, "try: todo-webapp.fcgi --help\n");
+		return 2;
+	default:
+		break;
+	}
+	if (path == NULL) {
+		fprintf(stderr, "todo-webapp: no configuration: give --config "
+		    "FILE or set %s\n", WEB_ENV_CONFIG);
+		return 1;
+	}
+	if (conf_load(path, WEB_ENV_PREFIX, web_keys, WEB_NKEYS, &cfg, err,
+	    sizeof(err)) != ERR_OK) {
+		fprintf(stderr, "todo-webapp: %s\n", err);
+		goto out;
+	}
+	w.cfg = &cfg;
+	if (!web_setup(&w, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "todo-webapp: %s: %s\n", path, err);
+		goto out;
+	}
+	if (httpc_global_init() != ERR_OK || httpc_new(&w.idp) != ERR_OK ||
+	    httpc_new(&w.api) != ERR_OK ||
+	    db_new(cfg.database, web_stmts, WSTMT__MAX, &w.db) != ERR_OK) {
+		fprintf(stderr, "todo-webapp: out of memory\n");
+		goto out;
+	}
+	if (mode == CLI_CHECK_CONFIG) {
+		rc = web_check(&w);
+		goto out;
+	}
+	if (mode == CLI_MIGRATE) {
+		if (migrate_run(w.db, "webapp", webapp_migrations,
+		    webapp_migrations_count, &applied) != ERR_OK) {
+			fprintf(stderr, "todo-webapp: migration failed\n");
+			goto out;
+		}
+		printf("webapp schema: %zu migration(s) applied, %zu in all\n",
+		    applied, webapp_migrations_count);
+		rc = 0;
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (req_listen() != ERR_OK) {
+		log_err("cannot initialise FastCGI");
+		goto out;
+	}
+	memset(&r, 0, sizeof(r));
+	while (req_accept(&r)) {
+		web_handle(&w, &r);
+		req_finish(&r);
+	}
+	rc = 0;
+out:
+	web_free(&w);
+	conf_free(web_keys, WEB_NKEYS, &cfg);
+	return rc;
+}

@@ -1,0 +1,499 @@
+/*
+ * Sign-in with OpenID Connect: the authorization code flow as a
+ * confidential client with PKCE, state and nonce, one user flow (B2C
+ * policy) at a time; the callback; sign-out.
+ *
+ * The callback works when the provider is another site.  A form_post
+ * answer is a cross-site POST that carries no SameSite=Lax cookie, so it
+ * only records the answer against its state and redirects to a GET of
+ * the callback, a top-level navigation that does carry the cookie which
+ * binds the sign-in to this browser.  The code never appears in a URL.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "cookie.h"
+#include "log.h"
+#include "oidc.h"
+#include "pkce.h"
+#include "webapp.h"
+
+#define SIGNIN_CLAIM_MAX 256
+
+static const char signin_callback_path[] = "/signin/callback";
+
+/* The flow whose policy name is "policy", or FLOW__MAX. */
+static enum flow
+signin_flow(struct web *w, const char *policy)
+{
+	size_t i;
+
+	for (i = 0; i < FLOW__MAX; i++)
+		if (w->flows[i] != NULL && strcmp(w->policies[i], policy) == 0)
+			return (enum flow)i;
+	return FLOW__MAX;
+}
+
+/* The browser's binding value: the existing cookie, or a new one. */
+static enum err
+signin_browser(struct web *w, struct req *r, char **out)
+{
+	const char *hdr = req_param(r, "HTTP_COOKIE");
+	char	*v = NULL;
+
+	*out = NULL;
+	if (hdr != NULL && cookie_get(hdr, w->auth_cookie, &v) == ERR_OK &&
+	    strlen(v) == CRYPTO_SHA256_B64_LEN &&
+	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_") == CRYPTO_SHA256_B64_LEN) {
+		*out = v;
+		return ERR_OK;
+	}
+	crypto_free_str(v);
+	return crypto_token(WEB_SECRET_BYTES, out);
+}
+
+/* Start the flow: record the request, send the browser to the provider. */
+static void
+signin_begin(struct web *w, struct req *r, const struct session *s,
+    enum flow f, const char *return_to)
+{
+	struct oidc_authz az;
+	struct provider *p = w->flows[f];
+	char	*browser = NULL, *state = NULL, *nonce = NULL;
+	char	*verifier = NULL, *challenge = NULL;
+	const char *endpoint;
+	struct buf url;
+	enum err e;
+
+	buf_init(&url, 0);
+	if (p == NULL) {
+		web_error(w, r, s, 404, "Not offered",
+		    "This sign-in flow is not offered here.");
+		goto out;
+	}
+	if (provider_load(p, w->idp, time(NULL)) != ERR_OK ||
+	    (endpoint = provider_endpoint(p, PROVIDER_AUTHORIZE)) == NULL) {
+		web_error(w, r, s, 503, "Sign-in unavailable",
+		    "The identity provider cannot be reached. Please try "
+		    "again in a moment.");
+		goto out;
+	}
+	if ((e = signin_browser(w, r, &browser)) != ERR_OK ||
+	    (e = crypto_token(WEB_SECRET_BYTES, &state)) != ERR_OK ||
+	    (e = crypto_token(WEB_SECRET_BYTES, &nonce)) != ERR_OK ||
+	    (e = pkce_verifier_new(&verifier)) != ERR_OK ||
+	    (e = pkce_challenge_s256(verifier, &challenge)) != ERR_OK) {
+		web_error(w, r, s, 500, "Error", "Please try again.");
+		goto out;
+	}
+	if ((e = store_auth_insert(w, state, browser, w->policies[f], nonce,
+	    verifier, return_to)) != ERR_OK) {
+		web_error(w, r, s, e == ERR_DB ? 503 : 500, "Sign-in "
+		    "unavailable", "Please try again in a moment.");
+		goto out;
+	}
+	memset(&az, 0, sizeof(az));
+	az.client_id = w->cfg->client_id;
+	az.redirect_uri = w->cfg->redirect_uri;
+	az.scope = w->scope;
+	az.state = state;
+	az.nonce = nonce;
+	az.code_challenge = challenge;
+	az.response_mode = "form_post";
+	az.resource = w->cfg->api_resource;
+	if (oidc_authorize_url(endpoint, &az, &url) != ERR_OK ||
+	    !web_set_cookie(w, r, w->auth_cookie, browser, WEB_STATE_TTL)) {
+		web_error(w, r, s, 500, "Error", "Please try again.");
+		goto out;
+	}
+	web_redirect(w, r, buf_str(&url));
+out:
+	buf_free(&url);
+	crypto_free_str(browser);
+	crypto_free_str(state);
+	crypto_free_str(nonce);
+	crypto_free_str(verifier);
+	free(challenge);
+}
+
+void
+signin_redirect(struct web *w, struct req *r, const char *return_to)
+{
+	struct buf loc;
+
+	buf_init(&loc, 0);
+	buf_adds(&loc, "/signin?return_to=");
+	url_encode(return_to, &loc);
+	if (loc.err != ERR_OK)
+		web_error(w, r, NULL, 500, "Error", "Please try again.");
+	else
+		web_redirect(w, r, buf_str(&loc));
+	buf_free(&loc);
+}
+
+void
+signin_start(struct web *w, struct req *r, const struct session *s,
+    enum flow f)
+{
+	struct url_params q = { NULL, 0 };
+	const char *rt = NULL;
+
+	if (url_params_parse(r->query, strlen(r->query), false, &q) ==
+	    ERR_OK)
+		rt = url_params_get(&q, "return_to");
+	if (rt == NULL || !url_return_to_ok(rt))
+		rt = f == FLOW_SIGNIN ? "/tasks" : "/";
+	if (f == FLOW_PROFILE && s == NULL)
+		signin_redirect(w, r, "/profile");
+	else
+		signin_begin(w, r, s, f, rt);
+	url_params_free(&q);
+}
+
+/* A string claim or NULL when absent or too long. */
+static const char *
+signin_claim(const struct jwt *jwt, const char *name)
+{
+	const char *v = jwt_claim_str(jwt, name);
+
+	if (v == NULL || *v == '\0' || strlen(v) > SIGNIN_CLAIM_MAX)
+		return NULL;
+	return v;
+}
+
+/* The display name: "name", else the first of "emails", else "email". */
+static const char *
+signin_name(const struct jwt *jwt, const char *subject)
+{
+	struct json_object *emails, *first;
+	const char *v;
+
+	if ((v = signin_claim(jwt, "name")) != NULL)
+		return v;
+	if (json_object_object_get_ex(jwt_claims(jwt), "emails", &emails) &&
+	    json_object_is_type(emails, json_type_array) &&
+	    json_object_array_length(emails) > 0 &&
+	    (first = json_object_array_get_idx(emails, 0)) != NULL &&
+	    json_object_is_type(first, json_type_string))
+		return json_object_get_string(first);
+	if ((v = signin_claim(jwt, "email")) != NULL)
+		return v;
+	return subject;
+}
+
+/* The provider said no: forgot password, cancelled, or an error page. */
+static void
+signin_error(struct web *w, struct req *r, const struct session *s,
+    const struct auth_request *a)
+{
+	struct buf msg;
+	char	*corr;
+	size_t	 n;
+	const char *d = a->error_description ? a->error_description : "";
+
+	switch (oidc_b2c_code(d)) {
+	case OIDC_B2C_FORGOT_PASSWORD:
+		if (w->flows[FLOW_RESET] != NULL) {
+			signin_begin(w, r, s, FLOW_RESET, a->return_to);
+			return;
+		}
+		break;
+	case OIDC_B2C_CANCELLED:
+		web_redirect(w, r, "/?notice=cancelled");
+		return;
+	default:
+		break;
+	}
+	buf_init(&msg, 0);
+	buf_adds(&msg, "The identity provider could not sign you in (");
+	buf_adds(&msg, a->error);
+	buf_adds(&msg, "). ");
+	/* The first line of the description; the rest is diagnostics. */
+	n = strcspn(d, "\r\n");
+	buf_add(&msg, d, n);
+	if ((corr = oidc_b2c_correlation(d)) != NULL) {
+		buf_adds(&msg, " Correlation ID: ");
+		buf_adds(&msg, corr);
+		free(corr);
+	}
+	web_error(w, r, s, 400, "Sign-in failed", buf_str(&msg));
+	buf_free(&msg);
+}
+
+/* Redeem the code, check the id_token, make or update the session. */
+static void
+signin_finish(struct web *w, struct req *r, const struct session *s,
+    const struct auth_request *a, const char *code)
+{
+	struct oidc_client client;
+	struct oidc_tokens tok;
+	struct auth_policy pol;
+	struct jwt *jwt = NULL;
+	struct provider *p;
+	const char *endpoint, *why, *iss, *sub, *name, *claims;
+	char	*sid = NULL;
+	enum flow f;
+	enum err e;
+
+	memset(&tok, 0, sizeof(tok));
+	if ((f = signin_flow(w, a->policy)) == FLOW__MAX) {
+		web_error(w, r, s, 400, "Sign-in failed", "This sign-in flow "
+		    "is no longer offered. Please sign in again.");
+		goto out;
+	}
+	p = w->flows[f];
+	if (provider_load(p, w->idp, time(NULL)) != ERR_OK ||
+	    (endpoint = provider_endpoint(p, PROVIDER_TOKEN)) == NULL) {
+		web_error(w, r, s, 503, "Sign-in unavailable", "The identity "
+		    "provider cannot be reached. Please try again.");
+		goto out;
+	}
+	client.client_id = w->cfg->client_id;
+	client.client_secret = w->secret;
+	client.basic = provider_basic_auth(p);
+	e = oidc_redeem_code(w->idp, endpoint, &client, code, a->verifier,
+	    w->cfg->redirect_uri, w->scope, w->cfg->api_resource, &tok);
+	if (e == ERR_AUTH) {
+		log_warn("code refused: %s", tok.error);
+		web_error(w, r, s, 400, "Sign-in failed", "The identity "
+		    "provider refused the sign-in. Please sign in again.");
+		goto out;
+	}
+	if (e != ERR_OK) {
+		web_error(w, r, s, 503, "Sign-in unavailable", "The identity "
+		    "provider cannot be reached. Please try again.");
+		goto out;
+	}
+	memset(&pol, 0, sizeof(pol));
+	pol.providers = &w->flows[f];
+	pol.nproviders = 1;
+	pol.issuer = w->cfg->issuer;
+	pol.audience = w->cfg->client_id;
+	pol.nonce = a->nonce;
+	pol.leeway = 60;
+	e = tok.id_token == NULL ? ERR_AUTH : auth_verify(&pol, w->idp,
+	    tok.id_token, strlen(tok.id_token), time(NULL), &jwt, &why);
+	if (e != ERR_OK) {
+		log_warn("id_token rejected: %s", tok.id_token ? why :
+		    "missing");
+		web_error(w, r, s, e == ERR_UPSTREAM ? 503 : 400,
+		    "Sign-in failed", "The sign-in could not be verified. "
+		    "Please sign in again.");
+		goto out;
+	}
+	iss = jwt_claim_str(jwt, "iss");
+	if ((sub = signin_claim(jwt, "oid")) == NULL)
+		sub = signin_claim(jwt, "sub");
+	if (sub == NULL) {
+		web_error(w, r, s, 400, "Sign-in failed", "The ID token names "
+		    "no user.");
+		goto out;
+	}
+	name = signin_name(jwt, sub);
+	claims = json_object_to_json_string_ext(jwt_claims(jwt),
+	    JSON_C_TO_STRING_PLAIN);
+	/* Edit profile: same user, same session; the API tokens stay. */
+	if (f == FLOW_PROFILE && s != NULL && strcmp(s->issuer, iss) == 0 &&
+	    strcmp(s->subject, sub) == 0) {
+		if ((e = store_session_update(w, s, name, claims,
+		    tok.id_token)) != ERR_OK)
+			goto fail;
+		web_redirect(w, r, a->return_to);
+		goto out;
+	}
+	/* A new session id at every sign-in: no fixation. */
+	if ((e = store_session_new(w, iss, sub, name, claims, tok.id_token,
+	    &sid)) != ERR_OK)
+		goto fail;
+	if (s != NULL)
+		(void)store_session_delete(w, s->id_hash);
+	if (tok.access_token != NULL) {
+		char *h = NULL;
+
+		if ((e = crypto_sha256_b64url(sid, &h)) == ERR_OK)
+			e = store_tokens_put(w, h, a->policy,
+			    tok.access_token, tok.expires_in,
+			    tok.refresh_token);
+		free(h);
+		if (e != ERR_OK)
+			goto fail;
+	}
+	if (!web_set_cookie(w, r, w->session_cookie, sid,
+	    w->cfg->session_max_lifetime)) {
+		e = ERR_SYSTEM;
+		goto fail;
+	}
+	log_info("signed in via %s", a->policy);
+	web_redirect(w, r, a->return_to);
+	goto out;
+fail:
+	web_error(w, r, s, e == ERR_DB ? 503 : 500, "Sign-in failed",
+	    "Your session could not be saved. Please try again.");
+out:
+	crypto_free_str(sid);
+	jwt_free(jwt);
+	oidc_tokens_free(&tok);
+}
+
+/* POST (form_post): record the answer and come back as a GET. */
+static void
+signin_callback_post(struct web *w, struct req *r, const struct session *s)
+{
+	struct url_params f = { NULL, 0 };
+	const char *state, *code, *error;
+	struct buf loc;
+	enum err e;
+
+	buf_init(&loc, 0);
+	if (!web_form(w, r, &f))
+		goto out;
+	state = url_params_get(&f, "state");
+	code = url_params_get(&f, "code");
+	error = url_params_get(&f, "error");
+	if (state == NULL || (code == NULL) == (error == NULL)) {
+		web_error(w, r, s, 400, "Sign-in failed", "The answer from "
+		    "the identity provider is incomplete.");
+		goto out;
+	}
+	e = store_auth_result(w, state, code, error,
+	    url_params_get(&f, "error_description"));
+	if (e == ERR_NOTFOUND) {
+		web_error(w, r, s, 400, "Sign-in expired", "This sign-in has "
+		    "expired or was already used. Please sign in again.");
+		goto out;
+	}
+	if (e != ERR_OK) {
+		web_error(w, r, s, 503, "Sign-in unavailable",
+		    "Please try again in a moment.");
+		goto out;
+	}
+	buf_adds(&loc, signin_callback_path);
+	buf_adds(&loc, "?state=");
+	url_encode(state, &loc);
+	if (loc.err != ERR_OK)
+		web_error(w, r, s, 500, "Error", "Please try again.");
+	else
+		web_redirect(w, r, buf_str(&loc));
+out:
+	buf_free(&loc);
+	url_params_free(&f);
+}
+
+void
+signin_callback(struct web *w, struct req *r, const struct session *s)
+{
+	struct url_params q = { NULL, 0 };
+	struct auth_request a;
+	const char *state, *code, *error, *hdr;
+	char	*browser = NULL;
+	enum err e;
+
+	memset(&a, 0, sizeof(a));
+	if (r->method == REQ_POST) {
+		signin_callback_post(w, r, s);
+		return;
+	}
+	if (url_params_parse(r->query, strlen(r->query), false, &q) !=
+	    ERR_OK || (state = url_params_get(&q, "state")) == NULL) {
+		web_error(w, r, s, 400, "Sign-in failed", "The answer from "
+		    "the identity provider is incomplete.");
+		goto out;
+	}
+	hdr = req_param(r, "HTTP_COOKIE");
+	if (hdr == NULL || cookie_get(hdr, w->auth_cookie, &browser) !=
+	    ERR_OK) {
+		web_error(w, r, s, 400, "Sign-in expired", "This sign-in did "
+		    "not start in this browser, or cookies are off. Please "
+		    "sign in again.");
+		goto out;
+	}
+	if ((e = store_auth_take(w, state, browser, &a)) != ERR_OK) {
+		if (e == ERR_NOTFOUND)
+			web_error(w, r, s, 400, "Sign-in expired", "This "
+			    "sign-in has expired or was already used. Please "
+			    "sign in again.");
+		else
+			web_error(w, r, s, 503, "Sign-in unavailable",
+			    "Please try again in a moment.");
+		goto out;
+	}
+	/* Query mode carries the answer itself; form_post stored it. */
+	code = url_params_get(&q, "code");
+	error = url_params_get(&q, "error");
+	if (code == NULL && error == NULL) {
+		code = a.code;
+		error = a.error;
+	} else if (error != NULL) {
+		free(a.error);
+		free(a.error_description);
+		a.error = strdup(error);
+		a.error_description = url_params_get(&q,
+		    "error_description") ? strdup(url_params_get(&q,
+		    "error_description")) : NULL;
+		error = a.error;
+	}
+	if (error != NULL)
+		signin_error(w, r, s, &a);
+	else if (code != NULL)
+		signin_finish(w, r, s, &a, code);
+	else
+		web_error(w, r, s, 400, "Sign-in failed", "The answer from "
+		    "the identity provider is incomplete.");
+out:
+	store_auth_free(&a);
+	crypto_free_str(browser);
+	url_params_free(&q);
+}
+
+void
+signin_signout(struct web *w, struct req *r, const struct session *s)
+{
+	struct url_params f = { NULL, 0 };
+	struct provider *p = w->flows[FLOW_SIGNIN];
+	const char *endpoint;
+	char	*id_token = NULL, sep;
+	struct buf loc;
+
+	buf_init(&loc, 0);
+	if (s == NULL) {
+		web_redirect(w, r, "/");
+		goto out;
+	}
+	if (!web_form(w, r, &f) || !web_csrf_ok(w, r, s, &f))
+		goto out;
+	(void)store_session_id_token(w, s, &id_token);
+	if (store_session_delete(w, s->id_hash) != ERR_OK) {
+		web_error(w, r, s, 503, "Sign-out failed", "Please try again "
+		    "in a moment.");
+		goto out;
+	}
+	(void)web_set_cookie(w, r, w->session_cookie, "", 0);
+	if (provider_load(p, w->idp, time(NULL)) != ERR_OK ||
+	    (endpoint = provider_endpoint(p, PROVIDER_END_SESSION)) == NULL) {
+		web_redirect(w, r, "/?notice=signedout");
+		goto out;
+	}
+	sep = strchr(endpoint, '?') ? '&' : '?';
+	buf_adds(&loc, endpoint);
+	buf_addc(&loc, sep);
+	buf_adds(&loc, "post_logout_redirect_uri=");
+	url_encode(w->logout_return, &loc);
+	if (id_token != NULL) {
+		buf_adds(&loc, "&id_token_hint=");
+		url_encode(id_token, &loc);
+	}
+	buf_adds(&loc, "&client_id=");
+	url_encode(w->cfg->client_id, &loc);
+	if (loc.err != ERR_OK)
+		web_redirect(w, r, "/?notice=signedout");
+	else
+		web_redirect(w, r, buf_str(&loc));
+out:
+	buf_free_secret(&loc);
+	crypto_free_str(id_token);
+	url_params_free(&f);
+}
