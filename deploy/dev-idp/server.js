@@ -1,0 +1,931 @@
+#!/usr/bin/env node
+/*
+ * Development identity provider for todo-b2c: a real OpenID provider (npm oidc-provider 8.8.1)
+ * made to look like an Azure AD B2C tenant. DEVELOPMENT AND TESTS ONLY.
+ *
+ * One Node http server hosts one oidc-provider instance per user flow (policy) under
+ * /{tenant}/{policy}/..., all sharing one tenant-wide issuer and one (committed, public) test
+ * signing key. See README.md in this directory.
+ *
+ * Written for Node >= 18 (no Node-20-only APIs). oidc-provider is ESM-only, so it is loaded
+ * with a dynamic import() from this CommonJS file.
+ */
+'use strict';
+
+const http = require('http');
+const crypto = require('crypto');
+const fs = require('fs');
+const path = require('path');
+const querystring = require('querystring');
+const net = require('net');
+
+/* ------------------------------------------------------------------------------------------ */
+/* Configuration: CLI options with environment-variable equivalents                            */
+/* ------------------------------------------------------------------------------------------ */
+
+const OPTIONS = [
+  // [cli name, env name, default, kind]
+  ['host', 'DEV_IDP_HOST', '127.0.0.1', 'string'],
+  ['port', 'DEV_IDP_PORT', '9000', 'int'],
+  ['tenant', 'DEV_IDP_TENANT', 'dev.onmicrosoft.com', 'string'],
+  ['tenant-id', 'DEV_IDP_TENANT_ID', '00000000-0000-4000-a000-0000000000b2', 'string'],
+  ['issuer', 'DEV_IDP_ISSUER', '', 'string'],
+  ['susi-policy', 'DEV_IDP_SUSI_POLICY', 'B2C_1_susi', 'string'],
+  ['edit-profile-policy', 'DEV_IDP_EDIT_PROFILE_POLICY', 'B2C_1_edit_profile', 'string'],
+  ['reset-policy', 'DEV_IDP_RESET_POLICY', 'B2C_1_reset', 'string'],
+  ['client-id', 'DEV_IDP_CLIENT_ID', '00000000-0000-4000-a000-000000000001', 'string'],
+  ['client-secret', 'DEV_IDP_CLIENT_SECRET', 'dev-client-secret', 'string'],
+  ['redirect-uri', 'DEV_IDP_REDIRECT_URIS', 'http://127.0.0.1:8080/callback', 'list'],
+  ['post-logout-redirect-uri', 'DEV_IDP_POST_LOGOUT_REDIRECT_URIS', 'http://127.0.0.1:8080/', 'list'],
+  ['api-audience', 'DEV_IDP_API_AUDIENCE', '00000000-0000-4000-a000-000000000002', 'string'],
+  ['api-identifier', 'DEV_IDP_API_IDENTIFIER', 'https://dev.onmicrosoft.com/tasks', 'string'],
+  ['access-token-ttl', 'DEV_IDP_ACCESS_TOKEN_TTL', '3600', 'int'],
+  ['refresh-token-ttl', 'DEV_IDP_REFRESH_TOKEN_TTL', String(14 * 24 * 3600), 'int'],
+  ['signing-key', 'DEV_IDP_SIGNING_KEY', path.join(__dirname, 'test-signing-key.json'), 'string'],
+  ['quiet', 'DEV_IDP_QUIET', '', 'flag'],
+  ['print-config', '', '', 'flag'],
+  ['help', '', '', 'flag'],
+];
+
+function usage() {
+  const lines = ['usage: node deploy/dev-idp/server.js [options]', ''];
+  for (const [name, env, def, kind] of OPTIONS) {
+    let l = `  --${name}${kind === 'flag' ? '' : ' VALUE'}`;
+    l = l.padEnd(40);
+    if (env) l += `env ${env}`;
+    if (def) l += `  (default ${def})`;
+    if (kind === 'list') l += '  [repeatable; env: space/comma separated]';
+    lines.push(l);
+  }
+  return lines.join('\n');
+}
+
+function parseConfig(argv, env) {
+  const cfg = {};
+  const seenList = {};
+  for (const [name, envName, def, kind] of OPTIONS) {
+    let v = envName && env[envName] !== undefined && env[envName] !== '' ? env[envName] : def;
+    if (kind === 'list') v = v ? v.split(/[\s,]+/).filter(Boolean) : [];
+    if (kind === 'flag') v = v === '1' || v === 'true' || v === 'yes';
+    cfg[name] = v;
+  }
+  for (let i = 0; i < argv.length; i += 1) {
+    let arg = argv[i];
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument: ${arg}`);
+    arg = arg.slice(2);
+    let value;
+    const eq = arg.indexOf('=');
+    if (eq !== -1) { value = arg.slice(eq + 1); arg = arg.slice(0, eq); }
+    const opt = OPTIONS.find((o) => o[0] === arg);
+    if (!opt) throw new Error(`unknown option --${arg}\n${usage()}`);
+    const kind = opt[3];
+    if (kind === 'flag') { cfg[arg] = value === undefined ? true : !/^(0|false|no)$/.test(value); continue; }
+    if (value === undefined) {
+      i += 1;
+      if (i >= argv.length) throw new Error(`option --${arg} needs a value`);
+      value = argv[i];
+    }
+    if (kind === 'list') {
+      if (!seenList[arg]) { cfg[arg] = []; seenList[arg] = true; }
+      cfg[arg].push(value);
+    } else {
+      cfg[arg] = value;
+    }
+  }
+  for (const [name, , , kind] of OPTIONS) {
+    if (kind === 'int') {
+      const n = Number(cfg[name]);
+      if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer`);
+      cfg[name] = n;
+    }
+  }
+  if (cfg['access-token-ttl'] < 1) throw new Error('--access-token-ttl must be >= 1');
+  cfg['api-identifier'] = cfg['api-identifier'].replace(/\/+$/, '');
+  for (const u of [...cfg['redirect-uri'], ...cfg['post-logout-redirect-uri'], cfg['api-identifier']]) {
+    try { new URL(u); } catch (e) { throw new Error(`not an absolute URL: ${u}`); } // eslint-disable-line no-new
+  }
+  return cfg;
+}
+
+function isLoopback(host) {
+  if (host === 'localhost') return true;
+  if (net.isIPv4(host)) return host.split('.')[0] === '127';
+  if (net.isIPv6(host)) return host === '::1' || host === '0:0:0:0:0:0:0:1';
+  return false;
+}
+
+function hostForUrl(host) {
+  return net.isIPv6(host) ? `[${host}]` : host;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Users (in memory; development only)                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+const users = new Map(); // key: lowercased username
+function addUser(u) { users.set(u.username.toLowerCase(), u); return u; }
+addUser({
+  username: 'alice', password: 'alice-password', oid: '6f1c2a3b-0001-4a5e-9c7d-a11ce0000001',
+  name: 'Alice Anderson', email: 'alice@example.com', scopes: ['read', 'write'],
+});
+addUser({
+  username: 'bob', password: 'bob-password', oid: '6f1c2a3b-0002-4a5e-9c7d-b0b000000002',
+  name: 'Bob Brown', email: 'bob@example.com', scopes: ['read', 'write'],
+});
+addUser({
+  username: 'carol', password: 'carol-password', oid: '6f1c2a3b-0003-4a5e-9c7d-ca7010000003',
+  name: 'Carol Clark', email: 'carol@example.com', scopes: ['read'],
+});
+function userByName(name) { return name ? users.get(String(name).trim().toLowerCase()) : undefined; }
+function userByOid(oid) {
+  for (const u of users.values()) if (u.oid === oid) return u;
+  return undefined;
+}
+function checkPassword(u, password) {
+  if (!u || typeof password !== 'string') return false;
+  const a = crypto.createHash('sha256').update(u.password).digest();
+  const b = crypto.createHash('sha256').update(password).digest();
+  return crypto.timingSafeEqual(a, b);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Storage adapter: in-memory, Session/Interaction shared by all flows (tenant-wide SSO),     */
+/* everything else (grants, codes, tokens) private to one flow, as in B2C (AADB2C90088).       */
+/* ------------------------------------------------------------------------------------------ */
+
+const store = new Map();
+function sGet(k) {
+  const e = store.get(k);
+  if (!e) return undefined;
+  if (e.exp && e.exp <= Date.now()) { store.delete(k); return undefined; }
+  return e.v;
+}
+function sSet(k, v, ttl) { store.set(k, { v, exp: ttl ? Date.now() + ttl * 1000 : 0 }); }
+setInterval(() => {
+  const now = Date.now();
+  for (const [k, e] of store) if (e.exp && e.exp <= now) store.delete(k);
+}, 60000).unref();
+
+const SHARED_MODELS = new Set(['Session', 'Interaction']);
+const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode',
+  'BackchannelAuthenticationRequest']);
+
+function makeAdapter(ns) {
+  return class DevAdapter {
+    constructor(model) {
+      this.model = model;
+      this.ns = SHARED_MODELS.has(model) ? 'tenant' : ns;
+    }
+
+    key(id) { return `${this.ns}:${this.model}:${id}`; }
+
+    async upsert(id, payload, expiresIn) {
+      const key = this.key(id);
+      if (this.model === 'Session') sSet(`tenant:sessionUid:${payload.uid}`, id, expiresIn);
+      if (GRANTABLE.has(this.model) && payload.grantId) {
+        const gk = `${ns}:grant:${payload.grantId}`;
+        const list = sGet(gk);
+        if (list) list.push(key); else sSet(gk, [key], 0);
+      }
+      sSet(key, payload, expiresIn);
+    }
+
+    async find(id) { return sGet(this.key(id)); }
+
+    async findByUid(uid) {
+      const id = sGet(`tenant:sessionUid:${uid}`);
+      return id ? this.find(id) : undefined;
+    }
+
+    async findByUserCode() { return undefined; }
+
+    async consume(id) {
+      const v = sGet(this.key(id));
+      if (v) v.consumed = Math.floor(Date.now() / 1000);
+    }
+
+    async destroy(id) { store.delete(this.key(id)); }
+
+    async revokeByGrantId(grantId) {
+      const gk = `${ns}:grant:${grantId}`;
+      const list = sGet(gk);
+      if (list) { list.forEach((k) => store.delete(k)); store.delete(gk); }
+    }
+  };
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* HTML helpers (no external resources, no scripts on our own pages)                            */
+/* ------------------------------------------------------------------------------------------ */
+
+function esc(s) {
+  return String(s == null ? '' : s).replace(/[&<>"']/g, (c) => ({
+    '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;',
+  }[c]));
+}
+
+const STYLE = 'body{font-family:system-ui,sans-serif;background:#f3f3f3;margin:0;padding:2em}'
+  + 'main{max-width:26em;margin:0 auto;background:#fff;padding:1.5em 2em;border-radius:4px;box-shadow:0 1px 3px rgba(0,0,0,.2)}'
+  + 'label{display:block;margin-top:1em;font-weight:600}input{width:100%;box-sizing:border-box;padding:.5em;font-size:1em}'
+  + 'button{margin-top:1.2em;padding:.6em 1.4em;font-size:1em}.err{color:#a00;background:#fee;padding:.5em}'
+  + '.links{margin-top:1.2em}.links a{margin-right:1em}.note{color:#666;font-size:.85em;margin-top:2em}';
+
+function page(title, body) {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+<h1>${esc(title)}</h1>
+${body}
+<p class="note">todo-b2c development identity provider (not Azure AD B2C). Development only.</p>
+</main>
+</body>
+</html>
+`;
+}
+
+function sendHtml(res, status, html) {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'");
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.end(html);
+}
+
+function sendJson(res, status, obj) {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(JSON.stringify(obj, null, 2));
+}
+
+function readBody(req, limit = 64 * 1024) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size > limit) { reject(new Error('request body too large')); req.destroy(); return; }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function b2cErrorDescription(code, text) {
+  const ts = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return `${code}: ${text}\r\nCorrelation ID: ${crypto.randomUUID()}\r\nTimestamp: ${ts}`;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Provider construction                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+async function buildFlows(cfg, baseUrl) {
+  const { default: Provider, interactionPolicy, errors } = await import('oidc-provider');
+
+  const keyFile = JSON.parse(fs.readFileSync(cfg['signing-key'], 'utf8'));
+  const jwks = { keys: keyFile.keys };
+  const cookieKeys = [crypto.randomBytes(32).toString('hex')];
+  const issuer = cfg.issuer || `${baseUrl}/${cfg['tenant-id']}/v2.0/`;
+  const apiId = cfg['api-identifier'];
+  const apiScopePrefix = `${apiId}/`;
+  const shortScopes = ['read', 'write'];
+  const fullScopes = shortScopes.map((s) => apiScopePrefix + s);
+  const accessTtl = cfg['access-token-ttl'];
+  const refreshTtl = cfg['refresh-token-ttl'];
+
+  const apiIndicators = new Set([apiId, `${apiId}/`]);
+
+  const flowDefs = [
+    { kind: 'susi', policy: cfg['susi-policy'] },
+    { kind: 'edit_profile', policy: cfg['edit-profile-policy'] },
+    { kind: 'reset', policy: cfg['reset-policy'] },
+  ];
+
+  const flows = [];
+  for (const def of flowDefs) {
+    const { policy, kind } = def;
+
+    const policyRules = interactionPolicy.base();
+    const { Check } = interactionPolicy;
+    const noSession = policyRules.get('login').checks.get('no_session');
+    noSession.description = "AADB2C90077: User does not have an existing session and request prompt parameter has a value of 'None'.";
+    if (kind === 'reset') {
+      // B2C's password reset always shows its page, even with an existing session.
+      policyRules.get('login').checks.add(new Check('reset_password', 'password reset requires End-User interaction',
+        'interaction_required', (ctx) => !(ctx.oidc.result && 'login' in ctx.oidc.result)));
+    }
+    if (kind === 'edit_profile') {
+      // Profile editing always shows its page, even with an existing session.
+      policyRules.get('consent').checks.add(new Check('edit_profile', 'profile editing requires End-User interaction',
+        'interaction_required', (ctx) => !(ctx.oidc.result && 'consent' in ctx.oidc.result)));
+    }
+
+    const configuration = {
+      adapter: makeAdapter(policy.toLowerCase()),
+      clients: [{
+        client_id: cfg['client-id'],
+        client_secret: cfg['client-secret'],
+        redirect_uris: cfg['redirect-uri'],
+        post_logout_redirect_uris: cfg['post-logout-redirect-uri'],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic', // client_secret_post is accepted as well
+        id_token_signed_response_alg: 'RS256',
+      }],
+      clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+      jwks,
+      cookies: {
+        keys: cookieKeys,
+        long: { httpOnly: true, sameSite: 'lax', signed: true },
+        short: { httpOnly: true, sameSite: 'lax', signed: true },
+      },
+      claims: {
+        openid: ['sub', 'oid', 'name', 'emails', 'tfp', 'ver', 'nbf'],
+        acr: null, sid: null, auth_time: null, iss: null,
+      },
+      conformIdTokenClaims: false,
+      scopes: ['openid', 'offline_access'],
+      responseTypes: ['code'],
+      pkce: { methods: ['S256'], required: () => true },
+      routes: {
+        authorization: '/oauth2/v2.0/authorize',
+        token: '/oauth2/v2.0/token',
+        end_session: '/oauth2/v2.0/logout',
+        jwks: '/discovery/v2.0/keys',
+        userinfo: '/openid/v2.0/userinfo',
+        // unused (features disabled) but must not collide
+        revocation: '/oauth2/v2.0/revoke',
+        introspection: '/oauth2/v2.0/introspect',
+        pushed_authorization_request: '/oauth2/v2.0/par',
+      },
+      features: {
+        devInteractions: { enabled: false },
+        pushedAuthorizationRequests: { enabled: false },
+        userinfo: { enabled: true },
+        rpInitiatedLogout: {
+          enabled: true,
+          // Normally replaced by the automatic confirmation below; a no-JS fallback form.
+          async logoutSource(ctx, form) {
+            ctx.body = page('Sign out', `${form}
+<p>Signing you out.</p>
+<button type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button>`);
+          },
+          async postLogoutSuccessSource(ctx) {
+            ctx.body = page('Signed out', '<p>You have been signed out.</p>');
+          },
+        },
+        resourceIndicators: {
+          enabled: true,
+          async defaultResource(ctx, client, oneOf) {
+            const scope = ctx.oidc.params && typeof ctx.oidc.params.scope === 'string' ? ctx.oidc.params.scope.split(' ') : [];
+            if (scope.some((s) => fullScopes.includes(s))) return apiId;
+            if (oneOf) return oneOf.length === 1 ? oneOf[0] : oneOf;
+            return undefined;
+          },
+          useGrantedResource: async () => true,
+          async getResourceServerInfo(ctx, indicator) {
+            if (!apiIndicators.has(indicator)) {
+              throw new errors.InvalidTarget(`AADB2C90117: The scope or resource '${indicator}' is not supported.`);
+            }
+            return {
+              scope: fullScopes.join(' '),
+              audience: cfg['api-audience'],
+              accessTokenTTL: accessTtl,
+              accessTokenFormat: 'jwt',
+              jwt: { sign: { alg: 'RS256' } },
+            };
+          },
+        },
+      },
+      enabledJWA: {
+        idTokenSigningAlgValues: ['RS256'],
+        userinfoSigningAlgValues: ['RS256'],
+        requestObjectSigningAlgValues: ['RS256'],
+      },
+      formats: {
+        customizers: {
+          // B2C-style access token claims.
+          async jwt(ctx, token, jwt) {
+            const p = jwt.payload;
+            const granted = typeof p.scope === 'string' ? p.scope.split(' ') : [];
+            p.scp = granted.filter((s) => s.startsWith(apiScopePrefix))
+              .map((s) => s.slice(apiScopePrefix.length)).join(' ');
+            delete p.scope;
+            p.azp = token.clientId;
+            p.ver = '1.0';
+            p.tfp = policy;
+            p.nbf = p.iat;
+            if (token.accountId) {
+              p.oid = token.accountId;
+              const u = userByOid(token.accountId);
+              if (u) { p.name = u.name; p.emails = [u.email]; }
+            }
+            jwt.header = { typ: 'JWT' };
+          },
+        },
+      },
+      async findAccount(ctx, sub) {
+        const u = userByOid(sub);
+        if (!u) return undefined;
+        return {
+          accountId: u.oid,
+          async claims(use) {
+            const c = {
+              sub: u.oid, oid: u.oid, name: u.name, emails: [u.email], tfp: policy, ver: '1.0',
+            };
+            if (use === 'id_token') c.nbf = Math.floor(Date.now() / 1000);
+            return c;
+          },
+        };
+      },
+      // Consent is never asked for: the grant reflects what the user may have (carol: read only).
+      async loadExistingGrant(ctx) {
+        const { oidc } = ctx;
+        const accountId = oidc.session.accountId;
+        const clientId = oidc.client.clientId;
+        const user = userByOid(accountId);
+        const grantId = (oidc.result && oidc.result.consent && oidc.result.consent.grantId)
+          || oidc.session.grantIdFor(clientId);
+        let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+        if (!grant || grant.accountId !== accountId || grant.clientId !== clientId) {
+          grant = new oidc.provider.Grant({ accountId, clientId });
+        }
+        const oidcScopes = [...oidc.requestParamOIDCScopes];
+        if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
+        for (const [indicator, rs] of Object.entries(oidc.resourceServers)) {
+          const requested = [...oidc.requestParamScopes].filter((s) => rs.scopes.has(s));
+          const allowed = requested.filter((s) => user && user.scopes.includes(s.slice(apiScopePrefix.length)));
+          const denied = requested.filter((s) => !allowed.includes(s));
+          if (allowed.length) grant.addResourceScope(indicator, allowed.join(' '));
+          if (denied.length) grant.rejectResourceScope(indicator, denied.join(' '));
+        }
+        await grant.save();
+        return grant;
+      },
+      interactions: {
+        policy: policyRules,
+        url(ctx, interaction) {
+          return `${ctx.req.devIdpPrefix}/interaction/${interaction.uid}`;
+        },
+      },
+      rotateRefreshToken: true,
+      issueRefreshToken: async (ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+      ttl: {
+        AccessToken: accessTtl,
+        AuthorizationCode: 60,
+        IdToken: accessTtl,
+        RefreshToken: refreshTtl,
+        Grant: refreshTtl,
+        Interaction: 3600,
+        Session: 24 * 3600,
+      },
+      async renderError(ctx, out) {
+        ctx.type = 'html';
+        ctx.body = page('Sorry, something went wrong', Object.entries(out)
+          .map(([k, v]) => `<p><strong>${esc(k)}</strong>: ${esc(v)}</p>`).join('\n'));
+      },
+      extraParams: [],
+      discovery: {
+        claim_types_supported: ['normal'],
+      },
+    };
+
+    const provider = new Provider(issuer, configuration);
+    provider.on('server_error', (ctx, err) => { console.error(`dev-idp [${policy}] server_error:`, err); });
+    for (const ev of ['grant.error', 'authorization.error', 'end_session.error', 'userinfo.error']) {
+      provider.on(ev, (ctx, err) => {
+        console.log(`dev-idp [${policy}] ${ev}: ${err.error || err.message}${err.error_detail ? ` (${err.error_detail})` : ''}`);
+      });
+    }
+
+    // Automatic logout confirmation (B2C signs out without asking): when the end_session
+    // endpoint rendered its confirmation form, finish the logout here instead.
+    provider.use(async (ctx, next) => {
+      await next();
+      const { oidc } = ctx;
+      if (!oidc || oidc.route !== 'end_session' || ctx.status !== 200) return;
+      const session = oidc.session;
+      const st = session && session.state;
+      if (!st || !st.secret) return;
+      if (session.authorizations) {
+        for (const [, auth] of Object.entries(session.authorizations)) {
+          if (auth && auth.grantId && !auth.persistsLogout) {
+            await Promise.all([
+              provider.AccessToken.revokeByGrantId(auth.grantId),
+              provider.RefreshToken.revokeByGrantId(auth.grantId),
+              provider.AuthorizationCode.revokeByGrantId(auth.grantId),
+              provider.Grant.adapter.destroy(auth.grantId),
+            ]);
+          }
+        }
+      }
+      await session.destroy();
+      const cookieOpts = { ...configuration.cookies.long, overwrite: true };
+      ctx.cookies.set(provider.cookieName('session'), null, cookieOpts);
+      let target;
+      if (st.postLogoutRedirectUri) {
+        const u = new URL(st.postLogoutRedirectUri);
+        if (st.state != null) u.searchParams.set('state', st.state);
+        target = u.href;
+      } else {
+        target = oidc.urlFor('end_session_success');
+      }
+      ctx.status = 303;
+      ctx.redirect(target);
+    });
+
+    flows.push({
+      kind, policy, provider, callback: provider.callback(),
+    });
+  }
+  return { flows, issuer };
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Interaction pages (login, forgot password, cancel, sign-up, edit profile, reset password)  */
+/* ------------------------------------------------------------------------------------------ */
+
+const pendingProfileLogins = new Map(); // interaction uid -> { accountId, exp }
+
+function loginPage(ix, { error, username } = {}) {
+  const { base, flow } = ix;
+  const heading = flow.kind === 'edit_profile' ? 'Sign in to edit your profile' : 'Sign in';
+  const links = [];
+  if (flow.kind === 'susi') {
+    links.push(`<a id="forgotPassword" href="${esc(base)}/forgot">Forgot your password?</a>`);
+    links.push(`<a id="createAccount" href="${esc(base)}/signup">Sign up now</a>`);
+  }
+  links.push(`<a id="cancel" href="${esc(base)}/cancel">Cancel</a>`);
+  return page(heading, `${error ? `<p class="err" role="alert">${esc(error)}</p>` : ''}
+<form id="localAccountForm" method="post" action="${esc(base)}/login">
+<label for="username">Username</label>
+<input id="username" name="username" type="text" autocomplete="username" required autofocus value="${esc(username || '')}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button id="next" type="submit">Sign in</button>
+</form>
+<p class="links">${links.join('\n')}</p>`);
+}
+
+function signupPage(ix, { error, values = {} } = {}) {
+  const { base } = ix;
+  return page('Sign up', `${error ? `<p class="err" role="alert">${esc(error)}</p>` : ''}
+<form method="post" action="${esc(base)}/signup">
+<label for="username">Username</label>
+<input id="username" name="username" type="text" autocomplete="username" required value="${esc(values.username || '')}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="new-password" required>
+<label for="name">Display name</label>
+<input id="name" name="name" type="text" required value="${esc(values.name || '')}">
+<label for="email">Email address</label>
+<input id="email" name="email" type="email" required value="${esc(values.email || '')}">
+<button id="continue" type="submit">Create</button>
+</form>
+<p class="links"><a id="cancel" href="${esc(base)}/cancel">Cancel</a></p>`);
+}
+
+function profilePage(ix, user, { error } = {}) {
+  const { base } = ix;
+  return page('Edit profile', `${error ? `<p class="err" role="alert">${esc(error)}</p>` : ''}
+<p>Signed in as <strong>${esc(user.username)}</strong> (${esc(user.email)}).</p>
+<form method="post" action="${esc(base)}/profile">
+<label for="name">Display name</label>
+<input id="name" name="name" type="text" required autofocus value="${esc(user.name)}">
+<button id="continue" type="submit">Continue</button>
+</form>
+<p class="links"><a id="cancel" href="${esc(base)}/cancel">Cancel</a></p>`);
+}
+
+function resetPage(ix, { error, username } = {}) {
+  const { base } = ix;
+  return page('Reset your password', `${error ? `<p class="err" role="alert">${esc(error)}</p>` : ''}
+<form method="post" action="${esc(base)}/reset">
+<label for="username">Username</label>
+<input id="username" name="username" type="text" autocomplete="username" required autofocus value="${esc(username || '')}">
+<label for="newPassword">New password</label>
+<input id="newPassword" name="newPassword" type="password" autocomplete="new-password" required>
+<button id="continue" type="submit">Continue</button>
+</form>
+<p class="links"><a id="cancel" href="${esc(base)}/cancel">Cancel</a></p>`);
+}
+
+async function handleInteraction(flow, prefix, uid, action, req, res) {
+  const { provider } = flow;
+  let details;
+  try {
+    details = await provider.interactionDetails(req, res);
+  } catch (e) {
+    sendHtml(res, 400, page('Session expired', '<p class="err">This sign-in request was not found or has expired. Return to the application and start again.</p>'));
+    return;
+  }
+  if (details.uid !== uid) {
+    sendHtml(res, 400, page('Session mismatch', '<p class="err">This sign-in request does not match your browser session. Return to the application and start again.</p>'));
+    return;
+  }
+  const ix = { flow, base: `${prefix}/interaction/${uid}` };
+  const body = req.method === 'POST'
+    ? querystring.parse((await readBody(req)).toString('utf8')) : {};
+  const str = (v) => (Array.isArray(v) ? v[0] : v) || '';
+  const finish = (result) => provider.interactionFinished(req, res, result,
+    { mergeWithLastSubmission: !('error' in result) });
+  const promptName = details.prompt.name;
+  const sessionAccount = details.session && details.session.accountId;
+
+  switch (action) {
+    case '': {
+      if (req.method !== 'GET') break;
+      if (flow.kind === 'reset') { sendHtml(res, 200, resetPage(ix, { username: details.params.login_hint })); return; }
+      if (promptName === 'login') {
+        sendHtml(res, 200, loginPage(ix, { username: details.params.login_hint }));
+        return;
+      }
+      // consent (existing session): never ask
+      if (flow.kind === 'edit_profile') {
+        const u = userByOid(sessionAccount);
+        if (u) { sendHtml(res, 200, profilePage(ix, u)); return; }
+        sendHtml(res, 200, loginPage(ix, {}));
+        return;
+      }
+      await finish({ consent: {} });
+      return;
+    }
+    case 'login': {
+      if (req.method !== 'POST' || flow.kind === 'reset') break;
+      const username = str(body.username);
+      const u = userByName(username);
+      if (!checkPassword(u, str(body.password))) {
+        sendHtml(res, 401, loginPage(ix, { error: 'Invalid username or password.', username }));
+        return;
+      }
+      if (flow.kind === 'edit_profile') {
+        pendingProfileLogins.set(uid, { accountId: u.oid, exp: Date.now() + 3600 * 1000 });
+        sendHtml(res, 200, profilePage(ix, u));
+        return;
+      }
+      await finish({ login: { accountId: u.oid }, consent: {} });
+      return;
+    }
+    case 'profile': {
+      if (req.method !== 'POST' || flow.kind !== 'edit_profile') break;
+      const pending = pendingProfileLogins.get(uid);
+      const accountId = pending && pending.exp > Date.now() ? pending.accountId
+        : (promptName === 'consent' ? sessionAccount : undefined);
+      const u = userByOid(accountId);
+      if (!u) { sendHtml(res, 200, loginPage(ix, { error: 'Please sign in first.' })); return; }
+      const name = str(body.name).trim();
+      if (!name || name.length > 200) { sendHtml(res, 400, profilePage(ix, u, { error: 'Enter a display name (1 to 200 characters).' })); return; }
+      u.name = name;
+      pendingProfileLogins.delete(uid);
+      await finish(pending ? { login: { accountId: u.oid }, consent: {} } : { consent: {} });
+      return;
+    }
+    case 'reset': {
+      if (req.method !== 'POST' || flow.kind !== 'reset') break;
+      const username = str(body.username);
+      const u = userByName(username);
+      const pw = str(body.newPassword);
+      if (!u) { sendHtml(res, 400, resetPage(ix, { error: 'No account found for that username.', username })); return; }
+      if (pw.length < 1) { sendHtml(res, 400, resetPage(ix, { error: 'Enter a new password.', username })); return; }
+      u.password = pw;
+      await finish({ login: { accountId: u.oid }, consent: {} });
+      return;
+    }
+    case 'signup': {
+      if (flow.kind !== 'susi') break;
+      if (req.method === 'GET') { sendHtml(res, 200, signupPage(ix)); return; }
+      if (req.method !== 'POST') break;
+      const values = {
+        username: str(body.username).trim(), name: str(body.name).trim(), email: str(body.email).trim(),
+      };
+      const pw = str(body.password);
+      let error;
+      if (!/^[A-Za-z0-9._@-]{1,64}$/.test(values.username)) error = 'Username: 1-64 letters, digits or ._@-';
+      else if (userByName(values.username)) error = 'A user with this username already exists.';
+      else if (!pw) error = 'Enter a password.';
+      else if (!values.name) error = 'Enter a display name.';
+      else if (!/^[^@\s]+@[^@\s]+$/.test(values.email)) error = 'Enter an email address.';
+      if (error) { sendHtml(res, 400, signupPage(ix, { error, values })); return; }
+      const u = addUser({
+        ...values, password: pw, oid: crypto.randomUUID(), scopes: ['read', 'write'],
+      });
+      await finish({ login: { accountId: u.oid }, consent: {} });
+      return;
+    }
+    case 'forgot': {
+      if (flow.kind !== 'susi') break;
+      await finish({
+        error: 'access_denied',
+        error_description: b2cErrorDescription('AADB2C90118', 'The user has forgotten their password.'),
+      });
+      return;
+    }
+    case 'cancel': {
+      await finish({
+        error: 'access_denied',
+        error_description: b2cErrorDescription('AADB2C90091', 'The user has cancelled entering self-asserted information.'),
+      });
+      return;
+    }
+    default:
+  }
+  sendHtml(res, 404, page('Not found', '<p>Unknown page.</p>'));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Request router                                                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+function addConsentPrompt(params) {
+  // oidc-provider ignores offline_access unless prompt contains consent; B2C does not need it.
+  // Add it here (consent itself is approved silently), so the app need not send prompt.
+  const scope = typeof params.scope === 'string' ? params.scope.split(' ') : [];
+  if (!scope.includes('offline_access')) return false;
+  const prompt = typeof params.prompt === 'string' ? params.prompt.split(' ').filter(Boolean) : [];
+  if (prompt.includes('none') || prompt.includes('consent')) return false;
+  prompt.push('consent');
+  params.prompt = prompt.join(' ');
+  return true;
+}
+
+function makeRouter(cfg, flows, issuer, baseUrl) {
+  const tenantNames = new Set([cfg.tenant.toLowerCase(), cfg['tenant-id'].toLowerCase()]);
+  const byPolicy = new Map(flows.map((f) => [f.policy.toLowerCase(), f]));
+
+  return async function route(req, res) {
+    const qi = req.url.indexOf('?');
+    const pathname = qi === -1 ? req.url : req.url.slice(0, qi);
+    const search = qi === -1 ? '' : req.url.slice(qi);
+
+    if (pathname === '/' && req.method === 'GET') {
+      const list = flows.map((f) => {
+        const u = `${baseUrl}/${cfg.tenant}/${f.policy}/v2.0/.well-known/openid-configuration`;
+        return `<li>${esc(f.policy)}: <a href="${esc(u)}">${esc(u)}</a></li>`;
+      }).join('\n');
+      sendHtml(res, 200, page('todo-b2c dev-idp', `<p>Issuer: <code>${esc(issuer)}</code></p><ul>${list}</ul>`));
+      return;
+    }
+    if (pathname === '/healthz') { sendJson(res, 200, { ok: true }); return; }
+
+    const m = /^(\/tfp)?\/([^/]+)\/([^/]+)(\/.*)?$/.exec(pathname);
+    const flow = m && tenantNames.has(decodeURIComponent(m[2]).toLowerCase()) && byPolicy.get(decodeURIComponent(m[3]).toLowerCase());
+    if (!flow) { sendJson(res, 404, { error: 'not_found', error_description: 'unknown tenant or policy' }); return; }
+    const prefix = `${m[1] || ''}/${m[2]}/${m[3]}`;
+    let rest = m[4] || '/';
+    req.devIdpPrefix = prefix;
+
+    const im = /^\/interaction\/([A-Za-z0-9_-]+)(?:\/([a-z]+))?\/?$/.exec(rest);
+    if (im) {
+      await handleInteraction(flow, prefix, im[1], im[2] || '', req, res);
+      return;
+    }
+
+    // B2C metadata lives at /{tenant}/{policy}/v2.0/.well-known/openid-configuration while the
+    // endpoints live at /{tenant}/{policy}/oauth2/v2.0/...: make the provider see mount = prefix.
+    let originalUrl = req.url;
+    if (rest === '/v2.0/.well-known/openid-configuration') {
+      rest = '/.well-known/openid-configuration';
+      originalUrl = prefix + rest + search;
+    }
+
+    let newSearch = search;
+    if (rest === '/oauth2/v2.0/authorize') {
+      if (req.method === 'GET') {
+        const params = querystring.parse(search.slice(1));
+        if (addConsentPrompt(params)) newSearch = `?${querystring.stringify(params)}`;
+      } else if (req.method === 'POST' && /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] || '')) {
+        const params = querystring.parse((await readBody(req)).toString('utf8'));
+        addConsentPrompt(params);
+        req.body = querystring.stringify(params);
+      }
+    } else if (rest === '/oauth2/v2.0/token' && req.method === 'POST'
+      && /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] || '')) {
+      const params = querystring.parse((await readBody(req)).toString('utf8'));
+      if (params.grant_type === 'refresh_token' && typeof params.scope === 'string' && typeof params.refresh_token === 'string') {
+        // B2C returns the granted subset when more is asked for; oidc-provider would reject it.
+        const rt = await flow.provider.RefreshToken.find(params.refresh_token, { ignoreExpiration: true }).catch(() => undefined);
+        if (rt) {
+          const have = new Set(String(rt.scope || '').split(' '));
+          const keep = params.scope.split(' ').filter((s) => have.has(s));
+          if (keep.length) params.scope = keep.join(' '); else delete params.scope;
+        }
+      }
+      req.body = querystring.stringify(params);
+    }
+
+    req.originalUrl = originalUrl === req.url ? prefix + rest + newSearch : originalUrl;
+    req.url = rest + newSearch;
+    flow.callback(req, res);
+  };
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Main                                                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+function describe(cfg, baseUrl, issuer) {
+  const policies = [cfg['susi-policy'], cfg['edit-profile-policy'], cfg['reset-policy']];
+  return {
+    issuer,
+    metadata_url_template: `${baseUrl}/${cfg.tenant}/{policy}/v2.0/.well-known/openid-configuration`,
+    metadata_urls: Object.fromEntries(policies.map((p) => [p, `${baseUrl}/${cfg.tenant}/${p}/v2.0/.well-known/openid-configuration`])),
+    authorization_endpoint_template: `${baseUrl}/${cfg.tenant}/{policy}/oauth2/v2.0/authorize`,
+    token_endpoint_template: `${baseUrl}/${cfg.tenant}/{policy}/oauth2/v2.0/token`,
+    end_session_endpoint_template: `${baseUrl}/${cfg.tenant}/{policy}/oauth2/v2.0/logout`,
+    jwks_uri_template: `${baseUrl}/${cfg.tenant}/{policy}/discovery/v2.0/keys`,
+    tenant: cfg.tenant,
+    tenant_id: cfg['tenant-id'],
+    policies: { susi: policies[0], edit_profile: policies[1], reset: policies[2] },
+    client_id: cfg['client-id'],
+    redirect_uris: cfg['redirect-uri'],
+    post_logout_redirect_uris: cfg['post-logout-redirect-uri'],
+    api_audience: cfg['api-audience'],
+    api_identifier: cfg['api-identifier'],
+    scopes: ['openid', 'offline_access', `${cfg['api-identifier']}/read`, `${cfg['api-identifier']}/write`],
+    access_token_ttl: cfg['access-token-ttl'],
+    users: [...users.values()].map((u) => ({
+      username: u.username, password: u.password, oid: u.oid, name: u.name, email: u.email, scopes: u.scopes.join(' '),
+    })),
+  };
+}
+
+async function main() {
+  let cfg;
+  try {
+    cfg = parseConfig(process.argv.slice(2), process.env);
+  } catch (e) {
+    console.error(`dev-idp: ${e.message}`);
+    process.exit(2);
+  }
+  if (cfg.help) { console.log(usage()); return; }
+  if (!isLoopback(cfg.host)) {
+    console.error(`dev-idp: refusing to bind to non-loopback address ${cfg.host} (development only; use 127.x.x.x or ::1)`);
+    process.exit(2);
+  }
+  if (cfg['print-config']) {
+    const baseUrl = `http://${hostForUrl(cfg.host)}:${cfg.port}`;
+    console.log(JSON.stringify(describe(cfg, baseUrl, cfg.issuer || `${baseUrl}/${cfg['tenant-id']}/v2.0/`), null, 2));
+    return;
+  }
+
+  // Silence one harmless notice caused by our pre-reading of request bodies.
+  const origWarn = console.warn;
+  console.warn = (...args) => {
+    if (typeof args[0] === 'string' && args[0].includes('already parsed request body')) return;
+    origWarn.apply(console, args);
+  };
+
+  let router = null;
+  const server = http.createServer((req, res) => {
+    const started = Date.now();
+    const qi = req.url.indexOf('?');
+    const logPath = qi === -1 ? req.url : req.url.slice(0, qi); // never log query strings
+    if (!cfg.quiet) {
+      res.on('finish', () => {
+        console.log(`${new Date().toISOString()} ${req.method} ${logPath} ${res.statusCode} ${Date.now() - started}ms`);
+      });
+    }
+    if (!router) { sendJson(res, 503, { error: 'temporarily_unavailable' }); return; }
+    Promise.resolve(router(req, res)).catch((err) => {
+      console.error('dev-idp: internal error:', err && err.stack ? err.stack : err);
+      if (!res.headersSent) sendJson(res, 500, { error: 'server_error' });
+      else res.end();
+    });
+  });
+
+  server.on('error', (err) => {
+    console.error(`dev-idp: ${err.message}`);
+    process.exit(1);
+  });
+  server.listen(cfg.port, cfg.host, async () => {
+    const { port } = server.address();
+    const baseUrl = `http://${hostForUrl(cfg.host)}:${port}`;
+    try {
+      const { flows, issuer } = await buildFlows(cfg, baseUrl);
+      router = makeRouter(cfg, flows, issuer, baseUrl);
+      if (!cfg.quiet) {
+        console.log(`dev-idp issuer ${issuer}`);
+        console.log(`dev-idp metadata ${baseUrl}/${cfg.tenant}/{policy}/v2.0/.well-known/openid-configuration (policies ${flows.map((f) => f.policy).join(', ')})`);
+      }
+      console.log(`dev-idp listening on ${baseUrl}`);
+    } catch (e) {
+      console.error('dev-idp: failed to start:', e && e.stack ? e.stack : e);
+      process.exit(1);
+    }
+  });
+
+  const stop = () => { server.close(); process.exit(0); };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main();
