@@ -24,6 +24,7 @@ struct provider {
 	struct jwkset	*keys;
 	time_t		 keys_fetched;	/* last success */
 	time_t		 keys_tried;	/* last attempt */
+	time_t		 kid_refetched;	/* last refetch for an unknown kid */
 	time_t		 meta_tried;
 };
 
@@ -256,8 +257,10 @@ provider_key(struct provider *p, struct httpc *h, const char *kid,
 		return NULL;
 	if ((k = jwkset_find(p->keys, kid, alg)) != NULL)
 		return k;
-	if (now - p->keys_tried < PROVIDER_REFETCH_MIN)
+	if (p->kid_refetched != 0 &&
+	    now - p->kid_refetched < PROVIDER_REFETCH_MIN)
 		return NULL;
+	p->kid_refetched = now;
 	log_info("%s: unknown key, fetching keys again", p->url);
 	if (provider_fetch_keys(p, h, now) != ERR_OK)
 		return NULL;
