@@ -9,7 +9,7 @@
 
 #include "err.h"
 
-#define BEARER_TOKEN_MAX 16384	/* longest token accepted, = JWT_LEN_MAX */
+#define BEARER_TOKEN_MAX 16384	/* longest token, = JWT_LEN_MAX */
 
 /*
  * authorization is the header value (NULL if the header is absent).

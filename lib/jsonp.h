@@ -17,10 +17,10 @@
 
 #include "err.h"
 
-#define JSONP_DEPTH_MAX		16	/* default nesting for callers */
+#define JSONP_DEPTH_MAX		16	/* default nesting */
 #define JSONP_DEPTH_LIMIT	64	/* largest max_depth accepted */
 #define JSONP_LEN_MAX		(16 * 1024 * 1024)	/* input bytes */
-#define JSONP_INT_EXACT		(INT64_C(1) << 53)	/* see jsonp_int64 */
+#define JSONP_INT_EXACT		(INT64_C(1) << 53) /* see jsonp_int64 */
 
 /*
  * Parse len bytes at s (need not be NUL-terminated) as one JSON value.
@@ -41,7 +41,8 @@ enum err jsonp_parse(const char *s, size_t len, int max_depth,
 /*
  * Typed member access on an object.  ERR_NOTFOUND if obj has no such
  * member, ERR_INPUT if obj is not an object or the member has the
- * wrong type (JSON null is a wrong type, not absence).  *out is only written on ERR_OK; strings are borrowed from obj.
+ * wrong type (JSON null is a wrong type, not absence).  *out is only
+ * written on ERR_OK; strings are borrowed from obj.
  */
 enum err jsonp_string(struct json_object *obj, const char *key,
     const char **out);

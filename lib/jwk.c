@@ -17,7 +17,7 @@
 #include "jwk.h"
 #include "log.h"
 
-#define JWK_EC_PUB_LEN	(1 + 2 * JWK_EC_COORD_LEN)	/* 04 || x || y */
+#define JWK_EC_PUB_LEN	(1 + 2 * JWK_EC_COORD_LEN) /* 04 || x || y */
 #define JWK_EC_POINT_UNCOMPRESSED 0x04
 #define JWK_ROCA_GENERATOR 65537
 
@@ -33,7 +33,7 @@ struct jwk {
 	bool		 has_alg;
 	enum jwk_alg	 alg;		/* if has_alg */
 	EVP_PKEY	*pkey;
-	EVP_MD_CTX	*tmpl;		/* initialized for the key's alg */
+	EVP_MD_CTX	*tmpl;		/* set up for tmpl_alg */
 	enum jwk_alg	 tmpl_alg;
 	size_t		 siglen;	/* exact signature length */
 };

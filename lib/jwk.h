@@ -27,7 +27,7 @@ enum jwk_alg {
 #define JWK_PS256_SALT_LEN	32	/* RFC 7518 3.5: hash size */
 #define JWK_KID_MAX		256	/* longer kids are refused */
 #define JWKSET_KEYS_MAX		64	/* larger sets are refused */
-#define JWKSET_LEN_MAX		(256 * 1024)	/* bytes of JWKS JSON */
+#define JWKSET_LEN_MAX		(256 * 1024) /* bytes of JWKS JSON */
 
 struct jwk;
 struct jwkset;
@@ -70,7 +70,8 @@ const char	*jwk_kid(const struct jwk *);
 enum err	 jwkset_parse(const char *json, size_t len,
 		    struct jwkset **out);
 void		 jwkset_free(struct jwkset *);
-size_t		 jwkset_size(const struct jwkset *);	/* usable keys */
+/* The number of usable keys. */
+size_t		 jwkset_size(const struct jwkset *);
 /* The i-th usable key (borrowed), NULL if i is out of range. */
 const struct jwk *jwkset_get(const struct jwkset *, size_t i);
 

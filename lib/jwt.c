@@ -19,10 +19,10 @@ struct jwt {
 	size_t			 payloadlen;
 	unsigned char		*sig;
 	size_t			 siglen;
-	char			*input;		/* header.payload, signed */
+	char			*input;		/* header.payload */
 	size_t			 inputlen;
-	const char		*alg;		/* borrowed from header */
-	const char		*kid;		/* borrowed from header */
+	const char		*alg;		/* in header */
+	const char		*kid;		/* in header, or NULL */
 };
 
 void

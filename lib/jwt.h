@@ -17,9 +17,9 @@
 #include "err.h"
 #include "jwk.h"
 
-#define JWT_LEN_MAX		16384	/* bytes of compact serialization */
-#define JWT_DEPTH_MAX		8	/* JSON nesting in header, claims */
-#define JWT_LEEWAY_MAX		300	/* jwt_check clamps leeway to this */
+#define JWT_LEN_MAX		16384	/* bytes of compact form */
+#define JWT_DEPTH_MAX		8	/* JSON nesting, header/claims */
+#define JWT_LEEWAY_MAX		300	/* jwt_check's leeway cap, s */
 
 /* jwt_parse_ex() flags. */
 #define JWT_PARSE_OPAQUE	0x01	/* payload need not be JSON */

@@ -456,9 +456,12 @@ store_tokens_get(struct web *w, const char *id_hash, bool lock,
 		e = ERR_NOMEM;
 		goto out;
 	}
-	if (!PQgetisnull(res, 0, 2))
+	if (!PQgetisnull(res, 0, 2)) {
 		t->access_expires = (time_t)strtoll(PQgetvalue(res, 0, 2),
 		    &end, 10);
+		if (*end != '\0')
+			t->access_expires = 0;	/* treated as expired */
+	}
 	if ((e = store_open(w, id_hash, "access",
 	    PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1),
 	    &t->access_token)) != ERR_OK ||
