@@ -16,7 +16,18 @@ buf_init(struct buf *b, size_t max)
 	b->data = NULL;
 	b->len = b->cap = 0;
 	b->max = max ? max : BUF_MAX_DEFAULT;
+	if (b->max > BUF_MAX_LIMIT)
+		b->max = BUF_MAX_LIMIT;
 	b->err = ERR_OK;
+}
+
+/* Record the first failure only. */
+static enum err
+buf_fail(struct buf *b, enum err e)
+{
+	if (b->err == ERR_OK)
+		b->err = e;
+	return e;
 }
 
 /* Make room for n more bytes plus the terminating NUL. */
@@ -27,7 +38,7 @@ buf_grow(struct buf *b, size_t n)
 	char	*p;
 
 	if (n > b->max || b->len > b->max - n)
-		return b->err = ERR_NOMEM;
+		return buf_fail(b, ERR_NOMEM);
 	need = b->len + n + 1;
 	if (need <= b->cap)
 		return ERR_OK;
@@ -37,7 +48,7 @@ buf_grow(struct buf *b, size_t n)
 	if (cap > b->max + 1)
 		cap = b->max + 1;
 	if ((p = realloc(b->data, cap)) == NULL)
-		return b->err = ERR_NOMEM;
+		return buf_fail(b, ERR_NOMEM);
 	b->data = p;
 	b->cap = cap;
 	return ERR_OK;
@@ -80,11 +91,11 @@ buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
-		return b->err = ERR_SYSTEM;
+		return buf_fail(b, ERR_SYSTEM);
 	if ((e = buf_grow(b, (size_t)n)) != ERR_OK)
 		return e;
 	if (vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap) != n)
-		return b->err = ERR_SYSTEM;
+		return buf_fail(b, ERR_SYSTEM);
 	b->len += (size_t)n;
 	return ERR_OK;
 }

@@ -9,10 +9,12 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 
 #define BUF_MAX_DEFAULT (1024 * 1024)	/* cap when 0 is given */
+#define BUF_MAX_LIMIT (SIZE_MAX / 4)	/* larger caps are lowered to it */
 
 struct buf {
 	char	*data;	/* NULL until the first add; then NUL-terminated */

@@ -30,10 +30,13 @@ cli_parse(int argc, char *argv[], const char *env, const char **config)
 			*config = optarg;
 			break;
 		case 'k':
-			mode = CLI_CHECK_CONFIG;
-			break;
 		case 'm':
-			mode = CLI_MIGRATE;
+			if (mode != CLI_SERVE) {
+				fprintf(stderr, "%s: --check-config and "
+				    "--migrate exclude each other\n", argv[0]);
+				return CLI_ERROR;
+			}
+			mode = c == 'k' ? CLI_CHECK_CONFIG : CLI_MIGRATE;
 			break;
 		case 'h':
 			return CLI_HELP;

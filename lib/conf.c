@@ -94,6 +94,11 @@ conf_read_file(const char *path, char **out, const char **why)
 		goto out;
 	}
 	t = conf_trim(data);
+	if (*t == '\0') {
+		*why = "file is empty";
+		e = ERR_INPUT;
+		goto out;
+	}
 	if ((*out = strdup(t)) == NULL) {
 		e = ERR_NOMEM;
 		*why = "out of memory";
@@ -144,10 +149,12 @@ conf_set(const struct conf_key *k, const char *val, void *out,
 		errno = 0;
 		l = strtol(val, &end, 10);
 		if (errno != 0 || end == val || *end != '\0' ||
+		    !(isdigit((unsigned char)*val) || *val == '-') ||
 		    l < k->min || l > k->max) {
 			conf_errf(errbuf, errlen,
 			    "%s%s: \"%s\" is not a whole number from %ld "
-			    "to %ld", where, k->name, val, k->min, k->max);
+			    "to %ld", where, k->name, k->secret ? "(secret)" :
+			    val, k->min, k->max);
 			return ERR_INPUT;
 		}
 		*(long *)base = l;
@@ -156,7 +163,7 @@ conf_set(const struct conf_key *k, const char *val, void *out,
 		if (!conf_bool_parse(val, &b)) {
 			conf_errf(errbuf, errlen, "%s%s: \"%s\" is not "
 			    "on/off, true/false, yes/no or 1/0", where,
-			    k->name, val);
+			    k->name, k->secret ? "(secret)" : val);
 			return ERR_INPUT;
 		}
 		*(bool *)base = b;
@@ -177,16 +184,6 @@ conf_find(const struct conf_key *keys, size_t nkeys, const char *name)
 	return NULL;
 }
 
-static bool
-conf_is_set(const struct conf_key *k, const void *out)
-{
-	const char *base = (const char *)out + k->offset;
-
-	if (k->type == CONF_STR || k->type == CONF_FILE)
-		return *(char *const *)base != NULL;
-	return true;
-}
-
 enum err
 conf_load(const char *path, const char *env_prefix,
     const struct conf_key *keys, size_t nkeys, void *out,
@@ -196,7 +193,8 @@ conf_load(const char *path, const char *env_prefix,
 	char	 line[CONF_LINE_MAX + 2], where[CONF_LINE_MAX];
 	char	 envname[CONF_ENV_NAME_MAX], *p, *eq, *name, *val;
 	const char *env;
-	bool	 seen[CONF_KEYS_MAX] = { false };
+	bool	 seen[CONF_KEYS_MAX] = { false };	/* in the file */
+	bool	 set[CONF_KEYS_MAX] = { false };	/* has a value */
 	const struct conf_key *k;
 	size_t	 i, j, lineno = 0;
 	enum err e = ERR_INPUT;
@@ -213,6 +211,7 @@ conf_load(const char *path, const char *env_prefix,
 		if ((e = conf_set(&keys[i], keys[i].def, out, "default ",
 		    errbuf, errlen)) != ERR_OK)
 			goto out;
+		set[i] = true;
 	}
 	if (path != NULL) {
 		if ((f = fopen(path, "r")) == NULL) {
@@ -266,6 +265,7 @@ conf_load(const char *path, const char *env_prefix,
 			if ((e = conf_set(k, val, out, where, errbuf,
 			    errlen)) != ERR_OK)
 				goto out;
+			set[j] = true;
 		}
 		if (ferror(f)) {
 			conf_errf(errbuf, errlen, "%s: read error", path);
@@ -293,9 +293,10 @@ conf_load(const char *path, const char *env_prefix,
 		if ((e = conf_set(k, env, out, where, errbuf, errlen)) !=
 		    ERR_OK)
 			goto out;
+		set[i] = true;
 	}
 	for (i = 0; i < nkeys; i++) {
-		if (keys[i].required && !conf_is_set(&keys[i], out)) {
+		if (keys[i].required && !set[i]) {
 			conf_errf(errbuf, errlen, "%s%s%s: required but "
 			    "not set", path ? path : "", path ? ": " : "",
 			    keys[i].name);

@@ -130,9 +130,15 @@ oidc_tokens_parse(long status, const char *body, size_t len,
 		e = status >= 500 ? ERR_UPSTREAM : ERR_AUTH;
 		goto out;
 	}
-	if (jsonp_string(doc, "token_type", &type) == ERR_OK &&
-	    strcasecmp(type, "Bearer") != 0) {
-		log_err("token endpoint: token_type %s", type);
+	switch (jsonp_string(doc, "token_type", &type)) {
+	case ERR_NOTFOUND:
+		break;
+	case ERR_OK:
+		if (strcasecmp(type, "Bearer") == 0)
+			break;
+		/* FALLTHROUGH */
+	default:
+		log_err("token endpoint: token_type is not Bearer");
 		goto out;
 	}
 	if (oidc_dup(doc, "access_token", OIDC_FORM_MAX, &t->access_token) !=
@@ -141,6 +147,12 @@ oidc_tokens_parse(long status, const char *body, size_t len,
 	    &t->refresh_token) != ERR_OK ||
 	    oidc_dup(doc, "id_token", OIDC_FORM_MAX, &t->id_token) != ERR_OK) {
 		log_err("token endpoint: malformed token members");
+		goto out;
+	}
+	if ((t->access_token != NULL && *t->access_token == '\0') ||
+	    (t->refresh_token != NULL && *t->refresh_token == '\0') ||
+	    (t->id_token != NULL && *t->id_token == '\0')) {
+		log_err("token endpoint: an empty token");
 		goto out;
 	}
 	if (t->access_token == NULL && t->id_token == NULL) {
@@ -297,7 +309,7 @@ oidc_b2c_correlation(const char *desc)
 	while (*p == ' ')
 		p++;
 	n = strspn(p, "0123456789abcdefABCDEF-");
-	if (n == 0 || n > OIDC_CORRELATION_MAX)
+	if (n == 0 || n > OIDC_CORRELATION_MAX || strspn(p, "-") == n)
 		return NULL;
 	return strndup(p, n);
 }

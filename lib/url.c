@@ -55,8 +55,14 @@ url_escape_at(const char *s, size_t left)
 	return hi << 4 | lo;
 }
 
-enum err
-url_decode(const char *in, size_t len, bool plus_is_space, char **out)
+/*
+ * Percent-decode; control bytes are refused, except tab, CR and LF when
+ * "text" is set (form and query values: multi-line text such as a B2C
+ * error_description).
+ */
+static enum err
+url_decode_ex(const char *in, size_t len, bool plus_is_space, bool text,
+    char **out)
 {
 	char		*s = NULL;
 	size_t		 i, o = 0;
@@ -78,7 +84,8 @@ url_decode(const char *in, size_t len, bool plus_is_space, char **out)
 			i += 2;
 		} else if (c == '+' && plus_is_space)
 			c = ' ';
-		if (url_ctl((unsigned char)c))
+		if (url_ctl((unsigned char)c) && !(text && (c == '\t' ||
+		    c == '\r' || c == '\n')))
 			goto out;
 		s[o++] = (char)c;
 	}
@@ -92,6 +99,12 @@ out:
 		free(s);
 	}
 	return e;
+}
+
+enum err
+url_decode(const char *in, size_t len, bool plus_is_space, char **out)
+{
+	return url_decode_ex(in, len, plus_is_space, false, out);
 }
 
 bool
@@ -223,8 +236,8 @@ url_params_parse(const char *query, size_t len, bool form,
 		if (eq == amp)
 			e = url_decode("", 0, form, &p.value);
 		else
-			e = url_decode(eq + 1, (size_t)(amp - eq - 1), form,
-			    &p.value);
+			e = url_decode_ex(eq + 1, (size_t)(amp - eq - 1), form,
+			    true, &p.value);
 		if (e != ERR_OK)
 			goto out;
 		out->v[out->n++] = p;

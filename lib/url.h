@@ -55,8 +55,9 @@ struct url_params {
  * Parse a query string (form = false) or a form body (form = true,
  * '+' is a space), len bytes at most URL_FORM_MAX.  Pairs are split
  * on '&'; empty pieces are skipped; "name" alone has the value "".
- * ERR_INPUT for an empty name ("=x"), a bad escape or control byte in
- * a name or value, or more than URL_PARAMS_MAX pairs.  Repeated names
+ * ERR_INPUT for an empty name ("=x"), a bad escape, a control byte in
+ * a name, one other than tab, CR or LF in a value (B2C's
+ * error_description spans lines), or more than URL_PARAMS_MAX pairs.  Repeated names
  * are kept.  On error *out is empty.  Values are wiped on free, since
  * they carry codes, state and CSRF tokens.
  */

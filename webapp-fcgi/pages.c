@@ -23,7 +23,7 @@ static const char style_css[] =
 "header .brand{font-weight:700;font-size:1.15rem;color:var(--fg);"
 "text-decoration:none;margin-right:auto}\n"
 "nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem}\n"
-"nav a{color:var(--accent)}\n"
+"a{color:var(--accent)}\n"
 ".who{color:var(--muted)}\n"
 "main{max-width:44rem;margin:1.5rem auto;padding:0 1rem}\n"
 "h1{font-size:1.6rem;margin:.2rem 0 1rem}\n"
@@ -58,6 +58,7 @@ static const char style_css[] =
 "th,td{text-align:left;vertical-align:top;padding:.4rem .5rem;"
 "border-bottom:1px solid var(--line);overflow-wrap:anywhere}\n"
 ".muted{color:var(--muted)}\n"
+"table.claims td:first-child{white-space:nowrap;font-weight:600}\n"
 "@media (max-width:30rem){body{font-size:17px}"
 "header .brand{width:100%}}\n";
 
@@ -140,9 +141,9 @@ pages_home(struct web *w, struct req *r, const struct session *s)
 		    "is one click away.</p><p><a class=\"button\" "
 		    "href=\"/tasks\">Open my tasks</a></p></div>");
 	} else {
-		buf_adds(&b, "<h1>Your to-do list, signed in</h1>"
-		    "<div class=\"card\"><p>Sign in to keep a private list of "
-		    "tasks.</p><p><a class=\"button\" href=\"/signin\">"
+		buf_adds(&b, "<h1>A private to-do list</h1>"
+		    "<div class=\"card\"><p>Sign in to keep your own list of "
+		    "tasks, on any device.</p><p><a class=\"button\" href=\"/signin\">"
 		    "Sign in or sign up</a></p></div>");
 	}
 	page_end(&b);
@@ -169,7 +170,7 @@ pages_claims(struct web *w, struct req *r, const struct session *s)
 
 	page_begin(w, &b, s, "Claims");
 	buf_adds(&b, "<h1>Claims in your ID token</h1><div class=\"card\">"
-	    "<table><thead><tr><th scope=\"col\">Claim</th>"
+	    "<table class=\"claims\"><thead><tr><th scope=\"col\">Claim</th>"
 	    "<th scope=\"col\">Value</th></tr></thead><tbody>");
 	if (jsonp_parse(s->claims, strlen(s->claims), CLAIMS_DEPTH, &doc) ==
 	    ERR_OK && json_object_is_type(doc, json_type_object)) {

@@ -246,6 +246,16 @@ test_params(void)
 	q = "a%0a=1";
 	is_int(url_params_parse(q, strlen(q), false, &p), ERR_INPUT,
 	    "LF in name refused");
+	q = "d=AADB2C90118%3A+x%0D%0ACorrelation+ID%3A+y%09z";
+	ok(url_params_parse(q, strlen(q), true, &p) == ERR_OK &&
+	    url_params_get(&p, "d") != NULL &&
+	    strcmp(url_params_get(&p, "d"),
+	    "AADB2C90118: x\r\nCorrelation ID: y\tz") == 0,
+	    "tab, CR and LF kept in a form value");
+	url_params_free(&p);
+	q = "d=a%01b";
+	is_int(url_params_parse(q, strlen(q), true, &p), ERR_INPUT,
+	    "other control bytes in a value refused");
 	q = "a=%zz";
 	is_int(url_params_parse(q, strlen(q), false, &p), ERR_INPUT,
 	    "bad escape refused");
