@@ -17,6 +17,7 @@
 #include <openssl/sha.h>
 
 #include "crypto.h"
+#include "hex.h"
 #include "log.h"
 
 static const char hexdigits[] = "0123456789abcdef";
@@ -356,26 +357,14 @@ crypto_open(const unsigned char key[CRYPTO_KEY_LEN], const void *aad,
 	return e;
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum err
 crypto_key_load(const char *path, unsigned char key[CRYPTO_KEY_LEN])
 {
 	unsigned char	 raw[CRYPTO_KEYFILE_MAX + 1];
 	struct stat	 st;
-	size_t		 len = 0, i;
+	size_t		 len = 0;
 	ssize_t		 r;
-	int		 fd = -1, hi, lo;
+	int		 fd = -1;
 	enum err	 e = ERR_INPUT;
 
 	if (path == NULL)
@@ -422,15 +411,10 @@ crypto_key_load(const char *path, unsigned char key[CRYPTO_KEY_LEN])
 		    path);
 		goto out;
 	}
-	for (i = 0; i < CRYPTO_KEY_LEN; i++) {
-		hi = hexval(raw[2 * i]);
-		lo = hexval(raw[2 * i + 1]);
-		if (hi < 0 || lo < 0) {
-			log_err("%s: bad hex digit in key file", path);
-			OPENSSL_cleanse(key, CRYPTO_KEY_LEN);
-			goto out;
-		}
-		key[i] = (unsigned char)(hi << 4 | lo);
+	if (hex_decode((const char *)raw, len, key, CRYPTO_KEY_LEN) !=
+	    ERR_OK) {
+		log_err("%s: bad hex digit in key file", path);
+		goto out;
 	}
 	e = ERR_OK;
 out:

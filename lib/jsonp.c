@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "jsonp.h"
 
 #define JSONP_COUNTS_MIN 16	/* first allocation of scan.counts */
@@ -90,18 +91,6 @@ scan_number(struct scan *sc)
 	return true;
 }
 
-static int
-scan_hex(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Four hex digits after "\u"; -1 if malformed. */
 static long
 scan_u4(struct scan *sc)
@@ -112,7 +101,7 @@ scan_u4(struct scan *sc)
 	if (sc->end - sc->p < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
-		if ((h = scan_hex(sc->p[i])) < 0)
+		if ((h = hex_digit(sc->p[i])) < 0)
 			return -1;
 		v = (v << 4) | h;
 	}

@@ -7,21 +7,10 @@
 #include <openssl/crypto.h>
 
 #include "buf.h"
+#include "hex.h"
 #include "url.h"
 
 static const char hexupper[] = "0123456789ABCDEF";
-
-static int
-url_hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static bool
 url_ctl(unsigned char c)
@@ -49,8 +38,8 @@ url_escape_at(const char *s, size_t left)
 
 	if (left < 3 || s[0] != '%')
 		return -1;
-	if ((hi = url_hexval((unsigned char)s[1])) < 0 ||
-	    (lo = url_hexval((unsigned char)s[2])) < 0)
+	if ((hi = hex_digit((unsigned char)s[1])) < 0 ||
+	    (lo = hex_digit((unsigned char)s[2])) < 0)
 		return -1;
 	return hi << 4 | lo;
 }

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "crypto.h"
+#include "hex.h"
 #include "tap.h"
 
 #define VEC_DIR		"/tests/vectors/"
@@ -36,25 +37,12 @@ vec_path(char *out, size_t sz, const char *name)
 	return n >= 0 && (size_t)n < sz;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode hex into a malloc'd buffer (one spare byte so 0 is fine). */
 static bool
 unhex(const char *s, unsigned char **out, size_t *outlen)
 {
-	size_t		 len, i;
+	size_t		 len;
 	unsigned char	*p;
-	int		 hi, lo;
 
 	*out = NULL;
 	*outlen = 0;
@@ -62,14 +50,9 @@ unhex(const char *s, unsigned char **out, size_t *outlen)
 		return false;
 	if ((p = malloc(len / 2 + 1)) == NULL)
 		return false;
-	for (i = 0; i < len / 2; i++) {
-		hi = hexval(s[2 * i]);
-		lo = hexval(s[2 * i + 1]);
-		if (hi < 0 || lo < 0) {
-			free(p);
-			return false;
-		}
-		p[i] = (unsigned char)(hi << 4 | lo);
+	if (hex_decode(s, len, p, len / 2) != ERR_OK) {
+		free(p);
+		return false;
 	}
 	*out = p;
 	*outlen = len / 2;

@@ -20,6 +20,7 @@
 
 #include "b64url.h"
 #include "buf.h"
+#include "hex.h"
 #include "jsonp.h"
 #include "jwk.h"
 #include "jwt.h"
@@ -74,34 +75,17 @@ vector_load(const char *name)
 	return o;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex to bytes; *out malloc'd (at least one byte). */
 static bool
-hex_decode(const char *hex, unsigned char **out, size_t *len)
+unhex(const char *hex, unsigned char **out, size_t *len)
 {
-	size_t	 n = strlen(hex), i;
-	int	 hi, lo;
+	size_t	 n = strlen(hex);
 
 	if (n % 2 != 0 || (*out = malloc(n / 2 + 1)) == NULL)
 		return false;
-	for (i = 0; i < n / 2; i++) {
-		if ((hi = hexval(hex[2 * i])) < 0 ||
-		    (lo = hexval(hex[2 * i + 1])) < 0) {
-			free(*out);
-			return false;
-		}
-		(*out)[i] = (unsigned char)(hi << 4 | lo);
+	if (hex_decode(hex, n, *out, n / 2) != ERR_OK) {
+		free(*out);
+		return false;
 	}
 	*len = n / 2;
 	return true;
@@ -132,7 +116,7 @@ ec_jwk_from_hex(struct json_object *pub)
 
 	for (i = 0; i < 2; i++) {
 		buf_init(&b[i], 0);
-		if (!hex_decode(str_member(pub, name[i]), &raw, &len)) {
+		if (!unhex(str_member(pub, name[i]), &raw, &len)) {
 			ok = false;
 			continue;
 		}
@@ -210,9 +194,9 @@ raw_vectors(const char *file, enum jwk_alg alg)
 		for (ti = 0; ti < nt; ti++) {
 			t = json_object_array_get_idx(tests, ti);
 			res = str_member(t, "result");
-			if (!hex_decode(str_member(t, "msg"), &msg, &msglen))
+			if (!unhex(str_member(t, "msg"), &msg, &msglen))
 				continue;
-			if (!hex_decode(str_member(t, "sig"), &sig, &siglen)) {
+			if (!unhex(str_member(t, "sig"), &sig, &siglen)) {
 				free(msg);
 				continue;
 			}
