@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,9 +256,11 @@ api_route(const struct api *api, const char *path, const char **id)
 	return ROUTE__MAX;
 }
 
+/* The accept loop's handler: one request. */
 static void
-api_handle(struct api *api, struct req *r)
+api_handle(void *arg, struct req *r)
 {
+	struct api *api = arg;
 	struct api_user u;
 	struct jwt *jwt = NULL;
 	const char *id;
@@ -391,28 +392,14 @@ api_free(struct api *api)
 static int
 api_check(struct api *api)
 {
-	PGresult *res = NULL;
 	size_t	 i;
-	int	 bad = 0;
+	bool	 good = true;
 
-	for (i = 0; i < api->nproviders; i++) {
-		if (provider_load(api->providers[i], api->http, time(NULL)) !=
-		    ERR_OK) {
-			printf("metadata_url: %s: cannot load the discovery "
-			    "document and keys\n",
-			    provider_url(api->providers[i]));
-			bad++;
-		} else
-			printf("metadata_url: %s: issuer %s\n",
-			    provider_url(api->providers[i]),
-			    provider_issuer(api->providers[i]));
-	}
-	if (db_exec(api->db, &api_stmts[STMT_HEALTH], NULL, &res) != ERR_OK) {
-		printf("database: cannot connect\n");
-		bad++;
-	}
-	PQclear(res);
-	if (bad)
+	for (i = 0; i < api->nproviders; i++)
+		good &= provider_check(api->providers[i], api->http,
+		    "metadata_url", stdout);
+	good &= db_check(api->db, &api_stmts[STMT_HEALTH], stdout);
+	if (!good)
 		return 1;
 	printf("configuration OK\n");
 	return 0;
@@ -421,41 +408,23 @@ api_check(struct api *api)
 int
 main(int argc, char *argv[])
 {
+	static const struct cli_prog prog = { "todo-api", "todo-api.fcgi",
+	    API_ENV_CONFIG, "The todo-b2c task API: JSON over FastCGI, "
+	    "secured by OAuth 2.0 bearer tokens." };
 	struct api_config cfg;
 	struct api api;
-	struct req r;
 	const char *path;
 	char	 err[CONF_ERR_MAX];
 	enum log_level lvl = LOG_LEVEL_INFO;
 	enum cli_mode mode;
-	size_t	 applied;
-	int	 rc = 1;
+	int	 rc;
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&api, 0, sizeof(api));
 	log_init("todo-api", LOG_LEVEL_INFO);
-	mode = cli_parse(argc, argv, API_ENV_CONFIG, &path);
-	switch (mode) {
-	case CLI_HELP:
-		cli_usage("todo-api.fcgi", API_ENV_CONFIG,
-		    "The todo-b2c task API: JSON over FastCGI, secured by "
-		    "OAuth 2.0 bearer tokens.");
-		return 0;
-	case CLI_VERSION:
-		printf("todo-api.fcgi (%s) %s\n", PACKAGE_NAME,
-		    PACKAGE_VERSION);
-		return 0;
-	case CLI_ERROR:
-		fprintf(stderr, "try: todo-api.fcgi --help\n");
-		return 2;
-	default:
-		break;
-	}
-	if (path == NULL) {
-		fprintf(stderr, "todo-api: no configuration: give --config "
-		    "FILE or set %s\n", API_ENV_CONFIG);
-		return 1;
-	}
+	if ((rc = cli_start(&prog, argc, argv, &mode, &path)) >= 0)
+		return rc;
+	rc = 1;
 	if (conf_load(path, API_ENV_PREFIX, api_keys, API_NKEYS, &cfg, err,
 	    sizeof(err)) != ERR_OK || !api_config_check(&cfg, err,
 	    sizeof(err))) {
@@ -479,32 +448,13 @@ main(int argc, char *argv[])
 	api.policy.issuer = cfg.issuer;
 	api.policy.audience = cfg.audience;
 	api.policy.leeway = cfg.clock_skew;
-	if (mode == CLI_CHECK_CONFIG) {
+	if (mode == CLI_CHECK_CONFIG)
 		rc = api_check(&api);
-		goto out;
-	}
-	if (mode == CLI_MIGRATE) {
-		if (migrate_run(api.db, "api", api_migrations,
-		    api_migrations_count, &applied) != ERR_OK) {
-			fprintf(stderr, "todo-api: migration failed\n");
-			goto out;
-		}
-		printf("api schema: %zu migration(s) applied, %zu in all\n",
-		    applied, api_migrations_count);
-		rc = 0;
-		goto out;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	if (req_listen() != ERR_OK) {
-		log_err("cannot initialise FastCGI");
-		goto out;
-	}
-	memset(&r, 0, sizeof(r));
-	while (req_accept(&r)) {
-		api_handle(&api, &r);
-		req_finish(&r);
-	}
-	rc = 0;
+	else if (mode == CLI_MIGRATE)
+		rc = migrate_main(api.db, "api", api_migrations,
+		    api_migrations_count);
+	else
+		rc = req_serve(api_handle, &api) == ERR_OK ? 0 : 1;
 out:
 	api_free(&api);
 	conf_free(api_keys, API_NKEYS, &cfg);

@@ -70,3 +70,28 @@ cli_usage(const char *prog, const char *env, const char *what)
 	    "  --version        the version\n",
 	    prog, prog, what, env);
 }
+
+int
+cli_start(const struct cli_prog *p, int argc, char *argv[],
+    enum cli_mode *mode, const char **config)
+{
+	switch ((*mode = cli_parse(argc, argv, p->env, config))) {
+	case CLI_HELP:
+		cli_usage(p->file, p->env, p->what);
+		return 0;
+	case CLI_VERSION:
+		printf("%s (%s) %s\n", p->file, PACKAGE_NAME, PACKAGE_VERSION);
+		return 0;
+	case CLI_ERROR:
+		fprintf(stderr, "try: %s --help\n", p->file);
+		return 2;
+	default:
+		break;
+	}
+	if (*config == NULL) {
+		fprintf(stderr, "%s: no configuration: give --config FILE or "
+		    "set %s\n", p->name, p->env);
+		return 1;
+	}
+	return -1;
+}

@@ -227,3 +227,18 @@ db_exec_sql(struct db *db, const char *sql)
 	}
 	return ERR_OK;
 }
+
+bool
+db_check(struct db *db, const struct db_stmt *ping, FILE *out)
+{
+	PGresult *res = NULL;
+	enum err e;
+
+	e = db_exec(db, ping, NULL, &res);
+	PQclear(res);
+	if (e != ERR_OK) {
+		fprintf(out, "database: cannot connect or query\n");
+		return false;
+	}
+	return true;
+}

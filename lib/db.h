@@ -7,6 +7,7 @@
 #define TODO_DB_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <libpq-fe.h>
 
@@ -42,5 +43,7 @@ enum err db_exec(struct db *, const struct db_stmt *, const char *const *params,
 /* Run plain SQL text (migrations, BEGIN/COMMIT); no parameters. */
 enum err db_exec_sql(struct db *, const char *sql);
 PGconn	*db_conn(struct db *);		/* borrowed; NULL when down */
+/* --check-config: run "ping" and say how that went on "out". */
+bool	 db_check(struct db *, const struct db_stmt *ping, FILE *out);
 
 #endif

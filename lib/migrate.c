@@ -114,3 +114,18 @@ out:
 		e = ERR_DB;
 	return e;
 }
+
+int
+migrate_main(struct db *db, const char *schema, const struct migration *m,
+    size_t n)
+{
+	size_t applied;
+
+	if (migrate_run(db, schema, m, n, &applied) != ERR_OK) {
+		fprintf(stderr, "%s schema: migration failed\n", schema);
+		return 1;
+	}
+	printf("%s schema: %zu migration(s) applied, %zu in all\n", schema,
+	    applied, n);
+	return 0;
+}

@@ -20,4 +20,8 @@ struct migration {
 enum err migrate_run(struct db *, const char *schema,
 	    const struct migration *, size_t n, size_t *applied);
 
+/* --migrate: run them, say what was done; returns the exit status. */
+int	 migrate_main(struct db *, const char *schema,
+	    const struct migration *, size_t n);
+
 #endif

@@ -266,3 +266,16 @@ provider_key(struct provider *p, struct httpc *h, const char *kid,
 		return NULL;
 	return jwkset_find(p->keys, kid, alg);
 }
+
+bool
+provider_check(struct provider *p, struct httpc *h, const char *label,
+    FILE *out)
+{
+	if (provider_load(p, h, time(NULL)) != ERR_OK) {
+		fprintf(out, "%s: %s: cannot load the discovery document and "
+		    "keys\n", label, p->url);
+		return false;
+	}
+	fprintf(out, "%s: %s: issuer %s\n", label, p->url, p->issuer);
+	return true;
+}

@@ -9,6 +9,7 @@
 #define TODO_PROVIDER_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "err.h"
@@ -50,5 +51,9 @@ const struct jwk *provider_find(struct provider *, const char *kid,
  */
 const struct jwk *provider_key(struct provider *, struct httpc *,
 	    const char *kid, enum jwk_alg, time_t now);
+
+/* --check-config: load it now and say how that went on "out". */
+bool	 provider_check(struct provider *, struct httpc *, const char *label,
+	    FILE *out);
 
 #endif

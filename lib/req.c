@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,13 +25,6 @@ static const char *const req_methods[REQ_METHOD__MAX] = {
 	[REQ_OTHER] = "OTHER",
 };
 
-enum err
-req_listen(void)
-{
-	if (FCGX_Init() != 0)
-		return ERR_SYSTEM;
-	return ERR_OK;
-}
 
 const char *
 req_method_name(enum req_method m)
@@ -53,17 +47,12 @@ req_method_parse(const char *s)
 	return REQ_OTHER;
 }
 
-bool
+/* Wait for the next request; false when the server closes the socket. */
+static bool
 req_accept(struct req *r)
 {
 	const char *sn, *pi;
-	static bool initialised;
 
-	if (!initialised) {
-		if (FCGX_InitRequest(&r->fcgi, 0, 0) != 0)
-			return false;
-		initialised = true;
-	}
 	r->path = NULL;
 	buf_init(&r->body, 0);
 	buf_init(&r->headers, REQ_HEADERS_MAX);
@@ -92,7 +81,8 @@ req_accept(struct req *r)
 	return true;
 }
 
-void
+/* Finish the request and free what it owns. */
+static void
 req_finish(struct req *r)
 {
 	if (!r->responded)
@@ -275,5 +265,27 @@ req_respond(struct req *r, int status, const char *ctype, const void *body,
 	if (r->method != REQ_HEAD && len > 0 &&
 	    FCGX_PutStr(body, (int)len, r->fcgi.out) != (int)len)
 		return ERR_SYSTEM;
+	return ERR_OK;
+}
+
+enum err
+req_serve(void (*handle)(void *, struct req *), void *arg)
+{
+	struct req r;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (FCGX_Init() != 0) {
+		log_err("cannot initialise FastCGI");
+		return ERR_SYSTEM;
+	}
+	memset(&r, 0, sizeof(r));
+	if (FCGX_InitRequest(&r.fcgi, 0, 0) != 0) {
+		log_err("cannot initialise a FastCGI request");
+		return ERR_SYSTEM;
+	}
+	while (req_accept(&r)) {
+		handle(arg, &r);
+		req_finish(&r);
+	}
 	return ERR_OK;
 }

@@ -42,12 +42,12 @@ struct req {
 	int		 status;	/* for the access log */
 };
 
-/* Open the FastCGI socket (fd 0 when started by a web server). */
-enum err req_listen(void);
-/* Wait for the next request; false when the server closes the socket. */
-bool	 req_accept(struct req *);
-/* Finish the request and free what it owns. */
-void	 req_finish(struct req *);
+/*
+ * The accept loop: answer requests on the FastCGI socket (fd 0 when
+ * started by a web server) with handle(arg, req) until the server closes
+ * it.  ERR_SYSTEM when FastCGI cannot start.
+ */
+enum err req_serve(void (*handle)(void *, struct req *), void *arg);
 
 const char *req_param(const struct req *, const char *name);	/* or NULL */
 const char *req_method_name(enum req_method);

@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,9 +290,11 @@ web_healthz(struct web *w, struct req *r)
 	PQclear(res);
 }
 
+/* The accept loop's handler: one request. */
 static void
-web_handle(struct web *w, struct req *r)
+web_handle(void *arg, struct req *r)
 {
+	struct web *w = arg;
 	struct session sess, *s = NULL;
 	char	 id[WEB_ID_DIGITS_MAX + 1];
 	enum route rt;
@@ -553,31 +554,19 @@ web_free(struct web *w)
 	OPENSSL_cleanse(w->key, sizeof(w->key));
 }
 
+/* --check-config: fetch what the configuration points at. */
 static int
 web_check(struct web *w)
 {
-	PGresult *res = NULL;
 	size_t	 i;
-	int	 bad = 0;
+	bool	 good = true;
 
-	for (i = 0; i < FLOW__MAX; i++) {
-		if (w->flows[i] == NULL)
-			continue;
-		if (provider_load(w->flows[i], w->idp, time(NULL)) != ERR_OK) {
-			printf("metadata_url: %s: cannot load the discovery "
-			    "document and keys\n", provider_url(w->flows[i]));
-			bad++;
-		} else
-			printf("%s: %s: issuer %s\n", w->policies[i],
-			    provider_url(w->flows[i]),
-			    provider_issuer(w->flows[i]));
-	}
-	if (db_exec(w->db, &web_stmts[WSTMT_HEALTH], NULL, &res) != ERR_OK) {
-		printf("database: cannot connect\n");
-		bad++;
-	}
-	PQclear(res);
-	if (bad)
+	for (i = 0; i < FLOW__MAX; i++)
+		if (w->flows[i] != NULL)
+			good &= provider_check(w->flows[i], w->idp,
+			    w->policies[i], stdout);
+	good &= db_check(w->db, &web_stmts[WSTMT_HEALTH], stdout);
+	if (!good)
 		return 1;
 	printf("configuration OK\n");
 	return 0;
@@ -586,40 +575,22 @@ web_check(struct web *w)
 int
 main(int argc, char *argv[])
 {
+	static const struct cli_prog prog = { "todo-webapp",
+	    "todo-webapp.fcgi", WEB_ENV_CONFIG, "The todo-b2c web app: HTML "
+	    "pages, OpenID Connect sign-in, sessions in PostgreSQL." };
 	struct web_config cfg;
 	struct web w;
-	struct req r;
 	const char *path;
 	char	 err[CONF_ERR_MAX];
 	enum cli_mode mode;
-	size_t	 applied;
-	int	 rc = 1;
+	int	 rc;
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&w, 0, sizeof(w));
 	log_init("todo-webapp", LOG_LEVEL_INFO);
-	mode = cli_parse(argc, argv, WEB_ENV_CONFIG, &path);
-	switch (mode) {
-	case CLI_HELP:
-		cli_usage("todo-webapp.fcgi", WEB_ENV_CONFIG,
-		    "The todo-b2c web app: HTML pages, OpenID Connect sign-in, "
-		    "sessions in PostgreSQL.");
-		return 0;
-	case CLI_VERSION:
-		printf("todo-webapp.fcgi (%s) %s\n", PACKAGE_NAME,
-		    PACKAGE_VERSION);
-		return 0;
-	case CLI_ERROR:
-		fprintf(stderr, "try: todo-webapp.fcgi --help\n");
-		return 2;
-	default:
-		break;
-	}
-	if (path == NULL) {
-		fprintf(stderr, "todo-webapp: no configuration: give --config "
-		    "FILE or set %s\n", WEB_ENV_CONFIG);
-		return 1;
-	}
+	if ((rc = cli_start(&prog, argc, argv, &mode, &path)) >= 0)
+		return rc;
+	rc = 1;
 	if (conf_load(path, WEB_ENV_PREFIX, web_keys, WEB_NKEYS, &cfg, err,
 	    sizeof(err)) != ERR_OK) {
 		fprintf(stderr, "todo-webapp: %s\n", err);
@@ -636,32 +607,13 @@ main(int argc, char *argv[])
 		fprintf(stderr, "todo-webapp: out of memory\n");
 		goto out;
 	}
-	if (mode == CLI_CHECK_CONFIG) {
+	if (mode == CLI_CHECK_CONFIG)
 		rc = web_check(&w);
-		goto out;
-	}
-	if (mode == CLI_MIGRATE) {
-		if (migrate_run(w.db, "webapp", webapp_migrations,
-		    webapp_migrations_count, &applied) != ERR_OK) {
-			fprintf(stderr, "todo-webapp: migration failed\n");
-			goto out;
-		}
-		printf("webapp schema: %zu migration(s) applied, %zu in all\n",
-		    applied, webapp_migrations_count);
-		rc = 0;
-		goto out;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	if (req_listen() != ERR_OK) {
-		log_err("cannot initialise FastCGI");
-		goto out;
-	}
-	memset(&r, 0, sizeof(r));
-	while (req_accept(&r)) {
-		web_handle(&w, &r);
-		req_finish(&r);
-	}
-	rc = 0;
+	else if (mode == CLI_MIGRATE)
+		rc = migrate_main(w.db, "webapp", webapp_migrations,
+		    webapp_migrations_count);
+	else
+		rc = req_serve(web_handle, &w) == ERR_OK ? 0 : 1;
 out:
 	web_free(&w);
 	conf_free(web_keys, WEB_NKEYS, &cfg);
