@@ -3,7 +3,8 @@
 /*
  * fuzz_form: url_params_parse (form and query), url_decode,
  * url_encode and url_utf8_valid on hostile bytes.  Checks that
- * decoded names and values hold no NUL or control byte, that
+ * decoded names hold no NUL or control byte and values none but tab,
+ * CR and LF, that
  * url_params_get agrees with url_params_count, and that
  * decode(encode(x)) == x.  Form values end up in HTML, so the same
  * bytes go through html_escape_n: its output must be valid UTF-8
@@ -21,12 +22,20 @@
 
 #define FUZZ_MAX	(URL_FORM_MAX + 64)
 
+/* No control byte; in values (text) tab, CR and LF are allowed. */
+static void
+check_bytes(const char *s, bool text)
+{
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s < 0x20 || *s == 0x7f) &&
+		    !(text && (*s == '\t' || *s == '\r' || *s == '\n')))
+			abort();
+}
+
 static void
 check_str(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			abort();
+	check_bytes(s, false);
 }
 
 static void
@@ -42,7 +51,7 @@ check_params(const struct url_params *p)
 		    p->v[i].value == NULL)
 			abort();
 		check_str(p->v[i].name);
-		check_str(p->v[i].value);
+		check_bytes(p->v[i].value, true);
 		n = url_params_count(p, p->v[i].name);
 		v = url_params_get(p, p->v[i].name);
 		if (n == 0 || (n == 1) != (v != NULL) ||
