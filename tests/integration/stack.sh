@@ -17,6 +17,8 @@
 #   STACK_IDP_HOST          provider address (127.0.0.1; 127.0.0.2 makes
 #                           the provider another site than the app)
 #   STACK_APP_HOST          web server address (127.0.0.1)
+#   STACK_APP_NAME          host name in the app's URLs (default: STACK_APP_HOST;
+#                           deploy/dev up uses localhost)
 #   STACK_APP_PORT          web server port (default: a free one)
 #   STACK_IDP_PORT          provider port (default: a free one)
 #   STACK_ACCESS_TOKEN_TTL  provider's access/ID token lifetime (3600 s)
@@ -552,7 +554,7 @@ stack_up() {
 
 	# Ports: the app's first (the provider must know the redirect URI).
 	port=${STACK_APP_PORT:-$(free_port)} || { stack_err "no free port"; return 1; }
-	APP_URL="http://$STACK_APP_HOST_:$port"
+	APP_URL="http://${STACK_APP_NAME:-$STACK_APP_HOST_}:$port"
 
 	# The provider; its issuer carries the port, so pick one and pass it.
 	STACK_IDP_RUNS=1
