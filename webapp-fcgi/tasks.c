@@ -210,6 +210,7 @@ tasks_render(struct web *w, struct req *r, const struct session *s,
     struct json_object *list)
 {
 	struct json_object *t, *v;
+	const char *text;
 	struct buf b;
 	char	 id[32];
 	size_t	 i, n;
@@ -239,24 +240,30 @@ tasks_render(struct web *w, struct req *r, const struct session *s,
 		    (long long)json_object_get_int64(v));
 		done = json_object_object_get_ex(t, "done", &v) &&
 		    json_object_get_boolean(v);
+		text = json_object_object_get_ex(t, "text", &v) &&
+		    json_object_is_type(v, json_type_string) ?
+		    json_object_get_string(v) : "";
 		buf_adds(&b, done ? "<li class=\"done\">" : "<li>");
 		buf_adds(&b, "<span class=\"text\">");
-		if (json_object_object_get_ex(t, "text", &v) &&
-		    json_object_is_type(v, json_type_string))
-			page_text(&b, json_object_get_string(v));
+		page_text(&b, text);
 		buf_adds(&b, "</span>");
+		/* Each button names its task for screen readers. */
 		buf_addf(&b, "<form class=\"inline\" method=\"post\" "
 		    "action=\"/tasks/%s/done\">", id);
 		page_csrf(&b, s);
 		buf_addf(&b, "<input type=\"hidden\" name=\"done\" "
-		    "value=\"%s\"><button class=\"secondary\" type=\"submit\">"
-		    "%s</button></form>", done ? "false" : "true",
-		    done ? "Undo" : "Done");
+		    "value=\"%s\"><button class=\"secondary\" type=\"submit\" "
+		    "aria-label=\"%s: ", done ? "false" : "true",
+		    done ? "Not done" : "Done");
+		page_text(&b, text);
+		buf_addf(&b, "\">%s</button></form>", done ? "Undo" : "Done");
 		buf_addf(&b, "<form class=\"inline\" method=\"post\" "
 		    "action=\"/tasks/%s/delete\">", id);
 		page_csrf(&b, s);
-		buf_adds(&b, "<button class=\"danger\" type=\"submit\">Delete"
-		    "</button></form></li>");
+		buf_adds(&b, "<button class=\"danger\" type=\"submit\" "
+		    "aria-label=\"Delete: ");
+		page_text(&b, text);
+		buf_adds(&b, "\">Delete</button></form></li>");
 	}
 	if (n > 0)
 		buf_adds(&b, "</ul>");
