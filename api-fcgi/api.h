@@ -11,6 +11,7 @@
 #include "db.h"
 #include "httpc.h"
 #include "req.h"
+#include "tokencache.h"
 
 #define API_BODY_MAX (64 * 1024)	/* 413 above */
 #define API_JSON_DEPTH 8
@@ -39,12 +40,14 @@ struct api {
 	struct provider		*providers[API_PROVIDERS_MAX];
 	size_t			 nproviders;
 	struct auth_policy	 policy;
+	struct tokencache	*cache;		/* verified tokens */
 };
 
 /* The authenticated caller of a request. */
 struct api_user {
 	const char	*iss;
 	const char	*sub;
+	unsigned	 scopes;	/* SCOPE_READ | SCOPE_WRITE */
 };
 
 /* Statements, indexed by enum api_stmt. */

@@ -15,8 +15,10 @@
 #include "bearer.h"
 #include "cli.h"
 #include "conf.h"
+#include "jsonp.h"
 #include "log.h"
 #include "migrate.h"
+#include "tokencache.h"
 
 #define API_ENV_CONFIG "TODO_API_CONFIG"
 #define API_ENV_PREFIX "TODO_API_"
@@ -164,31 +166,25 @@ api_challenge(struct req *r, const char *error, const char *desc)
 	api_error(r, 401, error, desc);
 }
 
+/* Scope bits remembered with a verified token. */
+#define SCOPE_READ 0x1u
+#define SCOPE_WRITE 0x2u
+
 /*
- * Authenticate the caller and check the scope; answers on failure.
- * *jwt holds the strings *u points into and is freed by the caller.
+ * Verify a token the cache does not know and remember what it grants.
+ * Answers on failure.  *jwt holds the strings *u points into when the
+ * token could not be cached.
  */
 static bool
-api_authenticate(struct api *api, struct req *r, enum scope_need need,
-    struct jwt **jwt, struct api_user *u)
+api_verify(struct api *api, struct req *r, const char *token, size_t len,
+    time_t now, struct jwt **jwt, struct api_user *u)
 {
-	const char *token, *why, *scope;
-	size_t	 len;
+	const struct tokencache_entry *hit;
+	const char *why;
+	int64_t	 exp;
 	enum err e;
 
-	*jwt = NULL;
-	e = bearer_parse(req_param(r, "HTTP_AUTHORIZATION"), &token, &len);
-	if (e == ERR_NOTFOUND) {
-		api_challenge(r, NULL, "an access token is required");
-		return false;
-	}
-	if (e != ERR_OK) {
-		api_challenge(r, "invalid_token",
-		    "the Authorization header is malformed");
-		return false;
-	}
-	e = auth_verify(&api->policy, api->http, token, len, time(NULL), jwt,
-	    &why);
+	e = auth_verify(&api->policy, api->http, token, len, now, jwt, &why);
 	if (e == ERR_UPSTREAM) {
 		api_fail(r, ERR_UPSTREAM, NULL);
 		return false;
@@ -207,9 +203,53 @@ api_authenticate(struct api *api, struct req *r, enum scope_need need,
 		api_challenge(r, "invalid_token", "the token names no user");
 		return false;
 	}
+	u->scopes = (jwt_has_scope(*jwt, api->cfg->read_scope) ?
+	    SCOPE_READ : 0) | (jwt_has_scope(*jwt, api->cfg->write_scope) ?
+	    SCOPE_WRITE : 0);
+	if (jsonp_int64(jwt_claims(*jwt), "exp", &exp) == ERR_OK &&
+	    tokencache_put(api->cache, token, len, u->iss, u->sub, u->scopes,
+	    (time_t)exp, now) &&
+	    (hit = tokencache_get(api->cache, token, len, now)) != NULL) {
+		u->iss = hit->iss;
+		u->sub = hit->sub;
+	}
+	return true;
+}
+
+/*
+ * Authenticate the caller (from the cache of verified tokens, else by
+ * verifying the token) and check the scope; answers on failure.
+ */
+static bool
+api_authenticate(struct api *api, struct req *r, enum scope_need need,
+    struct jwt **jwt, struct api_user *u)
+{
+	const struct tokencache_entry *hit;
+	const char *token, *scope;
+	time_t	 now = time(NULL);
+	size_t	 len;
+	enum err e;
+
+	*jwt = NULL;
+	e = bearer_parse(req_param(r, "HTTP_AUTHORIZATION"), &token, &len);
+	if (e == ERR_NOTFOUND) {
+		api_challenge(r, NULL, "an access token is required");
+		return false;
+	}
+	if (e != ERR_OK) {
+		api_challenge(r, "invalid_token",
+		    "the Authorization header is malformed");
+		return false;
+	}
+	if ((hit = tokencache_get(api->cache, token, len, now)) != NULL) {
+		u->iss = hit->iss;
+		u->sub = hit->sub;
+		u->scopes = hit->scopes;
+	} else if (!api_verify(api, r, token, len, now, jwt, u))
+		return false;
 	scope = need == NEED_WRITE ? api->cfg->write_scope :
 	    api->cfg->read_scope;
-	if (!jwt_has_scope(*jwt, scope)) {
+	if (!(u->scopes & (need == NEED_WRITE ? SCOPE_WRITE : SCOPE_READ))) {
 		(void)req_headerf(r, "WWW-Authenticate", "Bearer realm=\""
 		    API_REALM "\", error=\"insufficient_scope\", "
 		    "scope=\"%s\"", scope);
@@ -386,6 +426,7 @@ api_free(struct api *api)
 		provider_free(api->providers[i]);
 	db_free(api->db);
 	httpc_free(api->http);
+	tokencache_free(api->cache);
 }
 
 /* --check-config: fetch what the configuration points at. */
@@ -435,6 +476,7 @@ main(int argc, char *argv[])
 	log_init("todo-api", lvl);
 	api.cfg = &cfg;
 	if (httpc_global_init() != ERR_OK || httpc_new(&api.http) != ERR_OK ||
+	    tokencache_new(&api.cache) != ERR_OK ||
 	    db_new(cfg.database, api_stmts, STMT__MAX, &api.db) != ERR_OK) {
 		fprintf(stderr, "todo-api: out of memory\n");
 		goto out;
