@@ -39,12 +39,23 @@ const struct db_stmt web_stmts[WSTMT__MAX] = {
 	    "name, claims, id_token, expires_at) VALUES ($1, $2, $3, $4, "
 	    "$5, $6::jsonb, $7, now() + make_interval(secs => $8))", 8,
 	    false },
-	/* One statement per request: check both timeouts and touch. */
+	/*
+	 * One statement per request: the session if neither timeout has
+	 * passed, its cached tokens, and a touch of last_seen_at (at most
+	 * every WEB_TOUCH_EVERY seconds, to spare writes).
+	 */
 	[WSTMT_SESSION_TOUCH] = { "session_touch",
-	    "UPDATE webapp.sessions SET last_seen_at = now() "
+	    "WITH s AS (SELECT id_hash, csrf, issuer, subject, name, "
+	    "claims::text AS claims, last_seen_at FROM webapp.sessions "
 	    "WHERE id_hash = $1 AND expires_at > now() "
-	    "AND last_seen_at > now() - make_interval(secs => $2) "
-	    "RETURNING csrf, issuer, subject, name, claims::text", 2, true },
+	    "AND last_seen_at > now() - make_interval(secs => $2)), "
+	    "touch AS (UPDATE webapp.sessions SET last_seen_at = now() "
+	    "WHERE id_hash = (SELECT id_hash FROM s) AND last_seen_at < "
+	    "now() - make_interval(secs => $3)) "
+	    "SELECT s.csrf, s.issuer, s.subject, s.name, s.claims, "
+	    "t.access_token, extract(epoch FROM t.access_expires_at)::bigint "
+	    "FROM s LEFT JOIN webapp.tokens t ON t.session_hash = s.id_hash",
+	    3, true },
 	[WSTMT_SESSION_DELETE] = { "session_delete",
 	    "DELETE FROM webapp.sessions WHERE id_hash = $1", 1, true },
 	[WSTMT_SESSION_UPDATE_CLAIMS] = { "session_update_claims",
@@ -61,10 +72,6 @@ const struct db_stmt web_stmts[WSTMT__MAX] = {
 	    "access_token = $3, access_expires_at = now() + "
 	    "make_interval(secs => $4), refresh_token = coalesce($5, "
 	    "webapp.tokens.refresh_token), updated_at = now()", 5, false },
-	[WSTMT_TOKENS_GET] = { "tokens_get",
-	    "SELECT policy, access_token, extract(epoch FROM "
-	    "access_expires_at)::bigint, refresh_token FROM webapp.tokens "
-	    "WHERE session_hash = $1", 1, true },
 	[WSTMT_TOKENS_LOCK] = { "tokens_lock",
 	    "SELECT policy, access_token, extract(epoch FROM "
 	    "access_expires_at)::bigint, refresh_token FROM webapp.tokens "
@@ -263,6 +270,7 @@ store_session_free(struct session *s)
 	free(s->subject);
 	free(s->name);
 	free(s->claims);
+	free(s->access_sealed);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -313,8 +321,8 @@ out:
 enum err
 store_session_get(struct web *w, const char *session_id, struct session *s)
 {
-	char	 idle[STORE_NUM_MAX];
-	const char *params[2];
+	char	 idle[STORE_NUM_MAX], touch[STORE_NUM_MAX], *end;
+	const char *params[3];
 	PGresult *res = NULL;
 	enum err e;
 
@@ -322,8 +330,10 @@ store_session_get(struct web *w, const char *session_id, struct session *s)
 	if ((s->id_hash = store_hash(session_id)) == NULL)
 		return ERR_NOMEM;
 	snprintf(idle, sizeof(idle), "%ld", w->cfg->session_idle_timeout);
+	snprintf(touch, sizeof(touch), "%d", WEB_TOUCH_EVERY);
 	params[0] = s->id_hash;
 	params[1] = idle;
+	params[2] = touch;
 	if ((e = db_exec(w->db, &web_stmts[WSTMT_SESSION_TOUCH], params,
 	    &res)) != ERR_OK)
 		goto out;
@@ -337,13 +347,34 @@ store_session_get(struct web *w, const char *session_id, struct session *s)
 	s->name = store_dup(res, 0, 3);
 	s->claims = store_dup(res, 0, 4);
 	if (s->csrf == NULL || s->issuer == NULL || s->subject == NULL ||
-	    s->name == NULL || s->claims == NULL)
+	    s->name == NULL || s->claims == NULL) {
 		e = ERR_NOMEM;
+		goto out;
+	}
+	/* The cached access token, still sealed: opened when used. */
+	if (!PQgetisnull(res, 0, 5) && !PQgetisnull(res, 0, 6)) {
+		s->access_sealed = store_dup(res, 0, 5);
+		s->access_expires = (time_t)strtoll(PQgetvalue(res, 0, 6), &end,
+		    10);
+		if (*end != '\0' || s->access_sealed == NULL) {
+			free(s->access_sealed);
+			s->access_sealed = NULL;
+		}
+	}
 out:
 	PQclear(res);
 	if (e != ERR_OK)
 		store_session_free(s);
 	return e;
+}
+
+enum err
+store_session_access(struct web *w, const struct session *s, char **access)
+{
+	*access = NULL;
+	if (s->access_sealed == NULL)
+		return ERR_NOTFOUND;
+	return store_open(w, s->id_hash, "access", s->access_sealed, access);
 }
 
 enum err
@@ -436,8 +467,7 @@ store_tokens_free(struct tokens *t)
 }
 
 enum err
-store_tokens_get(struct web *w, const char *id_hash, bool lock,
-    struct tokens *t)
+store_tokens_lock(struct web *w, const char *id_hash, struct tokens *t)
 {
 	const char *params[1] = { id_hash };
 	PGresult *res = NULL;
@@ -445,8 +475,8 @@ store_tokens_get(struct web *w, const char *id_hash, bool lock,
 	enum err e;
 
 	memset(t, 0, sizeof(*t));
-	if ((e = db_exec(w->db, &web_stmts[lock ? WSTMT_TOKENS_LOCK :
-	    WSTMT_TOKENS_GET], params, &res)) != ERR_OK)
+	if ((e = db_exec(w->db, &web_stmts[WSTMT_TOKENS_LOCK], params,
+	    &res)) != ERR_OK)
 		return e;
 	if (PQntuples(res) != 1) {
 		e = ERR_NOTFOUND;

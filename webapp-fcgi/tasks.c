@@ -45,7 +45,7 @@ tasks_renew(struct web *w, const struct session *s, bool force,
 	memset(&t, 0, sizeof(t));
 	if (db_exec_sql(w->db, "BEGIN") != ERR_OK)
 		return TOKEN_UNAVAILABLE;
-	if ((e = store_tokens_get(w, s->id_hash, true, &t)) != ERR_OK) {
+	if ((e = store_tokens_lock(w, s->id_hash, &t)) != ERR_OK) {
 		res = e == ERR_DB ? TOKEN_UNAVAILABLE : TOKEN_SIGNIN;
 		goto out;
 	}
@@ -103,24 +103,15 @@ out:
 	return res;
 }
 
-/* A usable access token: the cached one, or a renewed one. */
+/* A usable access token: the one loaded with the session, or a new one. */
 static enum token_result
 tasks_token(struct web *w, const struct session *s, char **access)
 {
-	struct tokens t;
-	enum err e;
-
 	*access = NULL;
-	if ((e = store_tokens_get(w, s->id_hash, false, &t)) != ERR_OK)
-		return e == ERR_DB ? TOKEN_UNAVAILABLE : TOKEN_SIGNIN;
-	if (t.access_token != NULL &&
-	    t.access_expires - time(NULL) > WEB_TOKEN_MARGIN) {
-		*access = t.access_token;
-		t.access_token = NULL;
-		store_tokens_free(&t);
+	if (s->access_sealed != NULL &&
+	    s->access_expires - time(NULL) > WEB_TOKEN_MARGIN &&
+	    store_session_access(w, s, access) == ERR_OK)
 		return TOKEN_OK;
-	}
-	store_tokens_free(&t);
 	return tasks_renew(w, s, false, access);
 }
 

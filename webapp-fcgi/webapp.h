@@ -20,6 +20,7 @@
 #define WEB_STATE_TTL 600		/* seconds a sign-in may take */
 #define WEB_TOKEN_MARGIN 60		/* renew access tokens this early */
 #define WEB_PURGE_EVERY 300		/* seconds between purges */
+#define WEB_TOUCH_EVERY 15		/* seconds between last_seen_at writes */
 #define WEB_SECRET_BYTES 32		/* session ids, states, nonces */
 #define WEB_TASK_TEXT_MAX 1000		/* characters, as the API */
 
@@ -78,6 +79,8 @@ struct session {
 	char		*subject;
 	char		*name;
 	char		*claims;	/* JSON text */
+	char		*access_sealed;	/* cached access token, or NULL */
+	time_t		 access_expires;
 };
 
 /* ---- main.c: answers ---------------------------------------------------- */
@@ -107,7 +110,6 @@ enum web_stmt {
 	WSTMT_SESSION_UPDATE_CLAIMS,
 	WSTMT_SESSION_ID_TOKEN,
 	WSTMT_TOKENS_UPSERT,
-	WSTMT_TOKENS_GET,
 	WSTMT_TOKENS_LOCK,
 	WSTMT_TOKENS_DELETE,
 	WSTMT_PURGE_SESSIONS,
@@ -148,6 +150,9 @@ enum err store_session_new(struct web *, const char *issuer,
 	    const char *id_token, char **session_id);
 enum err store_session_get(struct web *, const char *session_id,
 	    struct session *);
+/* Open the session's cached access token (ERR_NOTFOUND: none). */
+enum err store_session_access(struct web *, const struct session *,
+	    char **access);
 enum err store_session_delete(struct web *, const char *id_hash);
 enum err store_session_update(struct web *, const struct session *,
 	    const char *name, const char *claims, const char *id_token);
@@ -158,8 +163,8 @@ void	 store_session_free(struct session *);
 enum err store_tokens_put(struct web *, const char *id_hash,
 	    const char *policy, const char *access, long expires_in,
 	    const char *refresh);
-/* lock: inside a transaction, SELECT ... FOR UPDATE. */
-enum err store_tokens_get(struct web *, const char *id_hash, bool lock,
+/* Inside a transaction: the tokens, locked (SELECT ... FOR UPDATE). */
+enum err store_tokens_lock(struct web *, const char *id_hash,
 	    struct tokens *);
 enum err store_tokens_delete(struct web *, const char *id_hash);
 void	 store_tokens_free(struct tokens *);
