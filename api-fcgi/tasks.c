@@ -9,11 +9,9 @@
 #include "jsonp.h"
 #include "log.h"
 
-#define TASK_COLUMNS "id, text, done, " \
-	"to_char(created_at AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), " \
-	"to_char(updated_at AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+/* Timestamps come as ISO text in UTC (db.c sets the session up so). */
+#define TASK_COLUMNS "id, text, done, created_at, updated_at"
+#define TASK_TIME_LEN 24		/* "2026-11-24T21:19:05.123Z" */
 
 /* Every task statement has the owner ($owner_sub, $owner_iss) in it. */
 const struct db_stmt api_stmts[STMT__MAX] = {
@@ -43,16 +41,42 @@ struct task_input {
 	int		 done;		/* -1 absent, 0, 1 */
 };
 
+/*
+ * PostgreSQL's ISO output of a timestamptz in UTC, "2026-11-24
+ * 21:19:05.123456+00", as RFC 3339 with milliseconds.  Formatting here
+ * costs less than to_char() in every row of the query.
+ */
+static bool
+task_time(const char *pg, char out[TASK_TIME_LEN + 1])
+{
+	size_t	 i, n = strlen(pg);
+
+	if (n < 22 || pg[10] != ' ' || pg[19] == '\0')
+		return false;
+	memcpy(out, pg, 19);
+	out[10] = 'T';
+	out[19] = '.';
+	/* Up to three digits of the fraction, then zeros. */
+	for (i = 0; i < 3; i++)
+		out[20 + i] = pg[19] == '.' && i + 20 < n &&
+		    pg[20 + i] >= '0' && pg[20 + i] <= '9' ? pg[20 + i] : '0';
+	out[23] = 'Z';
+	out[24] = '\0';
+	return true;
+}
+
 /* Row i of a TASK_COLUMNS result as a JSON object, or NULL. */
 static struct json_object *
 task_json(const PGresult *res, int i)
 {
 	struct json_object *o;
 	long long id;
-	char	*end;
+	char	*end, created[TASK_TIME_LEN + 1], updated[TASK_TIME_LEN + 1];
 
 	id = strtoll(PQgetvalue(res, i, 0), &end, 10);
-	if (*end != '\0' || (o = json_object_new_object()) == NULL)
+	if (*end != '\0' || !task_time(PQgetvalue(res, i, 3), created) ||
+	    !task_time(PQgetvalue(res, i, 4), updated) ||
+	    (o = json_object_new_object()) == NULL)
 		return NULL;
 	if (json_object_object_add(o, "id", json_object_new_int64(id)) ||
 	    json_object_object_add(o, "text",
@@ -60,9 +84,9 @@ task_json(const PGresult *res, int i)
 	    json_object_object_add(o, "done",
 	    json_object_new_boolean(PQgetvalue(res, i, 2)[0] == 't')) ||
 	    json_object_object_add(o, "created_at",
-	    json_object_new_string(PQgetvalue(res, i, 3))) ||
+	    json_object_new_string(created)) ||
 	    json_object_object_add(o, "updated_at",
-	    json_object_new_string(PQgetvalue(res, i, 4)))) {
+	    json_object_new_string(updated))) {
 		json_object_put(o);
 		return NULL;
 	}

@@ -90,7 +90,8 @@ db_connect(struct db *db)
 	const char *const keys[] = { "connect_timeout", "options",
 	    "application_name", "dbname", NULL };
 	const char *const vals[] = { DB_CONNECT_TIMEOUT,
-	    "-c search_path= -c statement_timeout=" DB_STATEMENT_TIMEOUT,
+	    "-c search_path= -c TimeZone=UTC -c DateStyle=ISO "
+	    "-c statement_timeout=" DB_STATEMENT_TIMEOUT,
 	    "todo-b2c", db->conninfo, NULL };
 	char	 msg[256];
 	PGresult *res;
@@ -108,9 +109,10 @@ db_connect(struct db *db)
 	PQsetNoticeProcessor(db->conn, db_notice, NULL);
 	/* Belt and braces: "options" may be overridden by the conninfo. */
 	res = PQexec(db->conn, "SELECT pg_catalog.set_config("
-	    "'search_path', '', false)");
+	    "'search_path', '', false), pg_catalog.set_config('TimeZone', "
+	    "'UTC', false), pg_catalog.set_config('DateStyle', 'ISO', false)");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		log_err("cannot set search_path: %s",
+		log_err("cannot set up the session: %s",
 		    db_errmsg(db->conn, msg, sizeof(msg)));
 		PQclear(res);
 		db_disconnect(db);

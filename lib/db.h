@@ -1,7 +1,8 @@
 /*
  * db: one PostgreSQL connection per process, prepared statements from a
  * static table, reconnection on demand.  The search_path is empty: every
- * statement schema-qualifies its tables.
+ * statement schema-qualifies its tables.  Timestamps come out in UTC
+ * (TimeZone=UTC, DateStyle=ISO).
  */
 #ifndef TODO_DB_H
 #define TODO_DB_H
