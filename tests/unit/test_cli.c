@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "capture.h"
 #include "tap.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -17,63 +18,8 @@
 
 static char	 got_config[256];	/* *config after the last run */
 static bool	 got_null;
+
 static char	 out[OUT_MAX + 1];	/* what went to stderr or stdout */
-static char	 tmppath[256];
-static int	 tmpfd = -1;
-
-static bool
-capture_open(void)
-{
-	const char	*dir = getenv("TMPDIR");
-	int		 n;
-
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	n = snprintf(tmppath, sizeof(tmppath), "%s/test_cli.XXXXXX", dir);
-	if (n < 0 || (size_t)n >= sizeof(tmppath))
-		return false;
-	if ((tmpfd = mkstemp(tmppath)) == -1)
-		return false;
-	unlink(tmppath);
-	return true;
-}
-
-/* Send fd (1 or 2) to the temporary file, emptied. */
-static int
-capture_begin(int fd)
-{
-	int saved;
-
-	fflush(stdout);
-	if (ftruncate(tmpfd, 0) == -1 || lseek(tmpfd, 0, SEEK_SET) == -1)
-		return -1;
-	if ((saved = dup(fd)) == -1)
-		return -1;
-	if (dup2(tmpfd, fd) == -1) {
-		close(saved);
-		return -1;
-	}
-	return saved;
-}
-
-static void
-capture_end(int fd, int saved)
-{
-	ssize_t n;
-
-	out[0] = '\0';
-	fflush(stdout);
-	fflush(stderr);
-	if (saved == -1)
-		return;
-	dup2(saved, fd);
-	close(saved);
-	if (lseek(tmpfd, 0, SEEK_SET) == -1)
-		return;
-	if ((n = read(tmpfd, out, OUT_MAX)) > 0)
-		out[n] = '\0';
-}
-
 /*
  * Run cli_parse on a copy of args (NULL-terminated, args[0] the
  * program), with a full getopt reset, stderr captured into out.
@@ -93,7 +39,7 @@ run(const char *const *args)
 	optind = 0;
 	saved = capture_begin(STDERR_FILENO);
 	m = cli_parse(argc, argv, ENV, &config);
-	capture_end(STDERR_FILENO, saved);
+	capture_end(STDERR_FILENO, saved, out, OUT_MAX);
 	got_null = config == NULL;
 	snprintf(got_config, sizeof(got_config), "%s",
 	    config != NULL ? config : "");
@@ -240,7 +186,7 @@ test_usage(void)
 
 	saved = capture_begin(STDOUT_FILENO);
 	cli_usage("todo-api.fcgi", "TODO_API_CONFIG", "The task API.");
-	capture_end(STDOUT_FILENO, saved);
+	capture_end(STDOUT_FILENO, saved, out, OUT_MAX);
 	ok(strncmp(out, "usage: todo-api.fcgi ", 21) == 0,
 	    "usage starts with the program");
 	ok(strstr(out, "$TODO_API_CONFIG") != NULL, "usage names the env");
@@ -264,6 +210,6 @@ main(void)
 	test_env();
 	test_errors();
 	test_usage();
-	close(tmpfd);
+	close(capture_tmpfd);
 	return tap_done();
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "capture.h"
 #include "tap.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -14,72 +15,15 @@
 
 static char	 rec[REC_MAX + 1];	/* the captured record(s) */
 static size_t	 reclen;
-static char	 tmppath[256];
-static int	 tmpfd = -1;
-
-static bool
-capture_open(void)
-{
-	const char	*dir = getenv("TMPDIR");
-	int		 n;
-
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	n = snprintf(tmppath, sizeof(tmppath), "%s/test_log.XXXXXX", dir);
-	if (n < 0 || (size_t)n >= sizeof(tmppath))
-		return false;
-	if ((tmpfd = mkstemp(tmppath)) == -1)
-		return false;
-	unlink(tmppath);
-	return true;
-}
-
-/* Point stderr at the temporary file, emptied. */
-static int
-capture_begin(void)
-{
-	int saved;
-
-	if (ftruncate(tmpfd, 0) == -1 || lseek(tmpfd, 0, SEEK_SET) == -1)
-		return -1;
-	if ((saved = dup(STDERR_FILENO)) == -1)
-		return -1;
-	if (dup2(tmpfd, STDERR_FILENO) == -1) {
-		close(saved);
-		return -1;
-	}
-	return saved;
-}
-
-/* Restore stderr and read what was written into rec. */
-static void
-capture_end(int saved)
-{
-	ssize_t n;
-
-	reclen = 0;
-	rec[0] = '\0';
-	if (saved == -1)
-		return;
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	if (lseek(tmpfd, 0, SEEK_SET) == -1)
-		return;
-	n = read(tmpfd, rec, REC_MAX);
-	if (n > 0) {
-		reclen = (size_t)n;
-		rec[reclen] = '\0';
-	}
-}
 
 /* Log msg with "%s" and capture the record. */
 static void
 logged(enum log_level lvl, const char *func, const char *msg)
 {
-	int saved = capture_begin();
+	int saved = capture_begin(STDERR_FILENO);
 
 	log_write(lvl, func, "%s", msg);
-	capture_end(saved);
+	reclen = capture_end(STDERR_FILENO, saved, rec, REC_MAX);
 }
 
 static bool
@@ -150,23 +94,23 @@ test_write(void)
 		ok(one_line(), "escape case %zu: one line", i);
 	}
 
-	saved = capture_begin();
+	saved = capture_begin(STDERR_FILENO);
 	log_write(LOG_LEVEL_WARN, "f", "n=%d s=%s z=%zu", -42, "x y",
 	    (size_t)7);
-	capture_end(saved);
+	reclen = capture_end(STDERR_FILENO, saved, rec, REC_MAX);
 	ok(rec_is("tlog", "warning", "f", "n=-42 s=x y z=7"),
 	    "printf-style arguments");
 
-	saved = capture_begin();
+	saved = capture_begin(STDERR_FILENO);
 	log_err("via %s", "macro");
-	capture_end(saved);
+	reclen = capture_end(STDERR_FILENO, saved, rec, REC_MAX);
 	ok(rec_is("tlog", "error", "test_write", "via macro"),
 	    "log_err uses the caller's __func__");
 
-	saved = capture_begin();
+	saved = capture_begin(STDERR_FILENO);
 	log_debug("d");
 	log_info("i");
-	capture_end(saved);
+	reclen = capture_end(STDERR_FILENO, saved, rec, REC_MAX);
 	{
 		char want[128];
 
@@ -345,6 +289,6 @@ main(void)
 	test_long();
 	test_mask();
 	test_level_parse();
-	close(tmpfd);
+	close(capture_tmpfd);
 	return tap_done();
 }
