@@ -534,6 +534,8 @@ web_setup(struct web *w, const struct web_config *c, char *err, size_t len)
 	w->session_cookie = c->cookie_secure ? "__Host-todo_session" :
 	    "todo_session";
 	w->auth_cookie = c->cookie_secure ? "__Host-todo_auth" : "todo_auth";
+	w->notice_cookie = c->cookie_secure ? "__Host-todo_notice" :
+	    "todo_notice";
 	return true;
 }
 

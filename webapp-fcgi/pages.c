@@ -1,8 +1,10 @@
 /* HTML: the page frame, the home and claims pages, the stylesheet. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "cookie.h"
 #include "html.h"
 #include "jsonp.h"
 #include "log.h"
@@ -122,11 +124,19 @@ void
 pages_home(struct web *w, struct req *r, const struct session *s)
 {
 	struct url_params q = { NULL, 0 };
-	const char *notice = NULL;
+	const char *notice = NULL, *hdr = req_param(r, "HTTP_COOKIE");
+	char	*flash = NULL;
 	struct buf b;
 
 	if (url_params_parse(r->query, strlen(r->query), false, &q) == ERR_OK)
 		notice = url_params_get(&q, "notice");
+	/* A notice left by sign-out, shown once. */
+	if (s == NULL && hdr != NULL && cookie_get(hdr, w->notice_cookie,
+	    &flash) == ERR_OK) {
+		if (strcmp(flash, "signedout") == 0)
+			notice = "signedout";
+		(void)web_set_cookie(w, r, w->notice_cookie, "", 0);
+	}
 	page_begin(w, &b, s, "Home");
 	if (notice != NULL && strcmp(notice, "cancelled") == 0)
 		buf_adds(&b, "<p class=\"notice\" role=\"status\">Sign-in "
@@ -149,6 +159,7 @@ pages_home(struct web *w, struct req *r, const struct session *s)
 	page_end(&b);
 	web_html(w, r, 200, &b);
 	url_params_free(&q);
+	free(flash);
 }
 
 /* One claim value as text: strings bare, the rest as JSON. */

@@ -472,6 +472,9 @@ signin_signout(struct web *w, struct req *r, const struct session *s)
 		goto out;
 	}
 	(void)web_set_cookie(w, r, w->session_cookie, "", 0);
+	/* The provider sends the browser home: say there it is signed out. */
+	(void)web_set_cookie(w, r, w->notice_cookie, "signedout",
+	    WEB_NOTICE_TTL);
 	if (provider_load(p, w->idp, time(NULL)) != ERR_OK ||
 	    (endpoint = provider_endpoint(p, PROVIDER_END_SESSION)) == NULL) {
 		web_redirect(w, r, "/?notice=signedout");

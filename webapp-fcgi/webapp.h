@@ -21,6 +21,7 @@
 #define WEB_TOKEN_MARGIN 60		/* renew access tokens this early */
 #define WEB_PURGE_EVERY 300		/* seconds between purges */
 #define WEB_TOUCH_EVERY 15		/* seconds between last_seen_at writes */
+#define WEB_NOTICE_TTL 300		/* seconds the sign-out notice waits */
 #define WEB_SECRET_BYTES 32		/* session ids, states, nonces */
 #define WEB_TASK_TEXT_MAX 1000		/* characters, as the API */
 
@@ -68,6 +69,7 @@ struct web {
 	unsigned char		 key[CRYPTO_KEY_LEN];	/* token cache */
 	const char		*session_cookie;
 	const char		*auth_cookie;
+	const char		*notice_cookie;	/* "signedout", across the provider */
 	time_t			 purged;
 };
 

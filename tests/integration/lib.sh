@@ -210,7 +210,9 @@ need_exec() {
 free_port() {
 	local p i
 	for i in $(seq 1 200); do
-		p=$(( (RANDOM * 32768 + RANDOM) % 30000 + 20000 ))
+		# Below the kernel's ephemeral range (32768-60999), so no outgoing
+		# connection holds the port the server is about to bind.
+		p=$(( (RANDOM * 32768 + RANDOM) % 12000 + 20000 ))
 		case " $T_PORTS " in *" $p "*) continue ;; esac
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			T_PORTS="$T_PORTS $p"

@@ -598,8 +598,11 @@ stack_up() {
 		local url=$APP_URL/healthz
 		[ $i = api ] && url=$APP_URL/api/healthz
 		if ! wait_status "$url" 200 30; then
-			stack_err "$server: $url does not answer 200; last lines of $STACK_SERVER_ERROR_LOG:" \
-			    "$(tail -n 15 "$STACK_SERVER_ERROR_LOG" 2>/dev/null)"
+			local f
+			stack_err "$server: $url does not answer 200 ($(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url")); last lines of its logs:"
+			for f in $STACK_LOGS; do
+				stack_err "== $f" "$(tail -n 8 "$f" 2>/dev/null)"
+			done
 			return 1
 		fi
 	done
