@@ -16,6 +16,7 @@
 #define API_BODY_MAX (64 * 1024)	/* 413 above */
 #define API_JSON_DEPTH 8
 #define API_TEXT_MAX 1000		/* characters */
+#define API_TASKS_MAX 500		/* tasks per user: a list stays < 1 MiB */
 #define API_USER_MAX 256		/* bytes of the user claim */
 #define API_PROVIDERS_MAX AUTH_ISSUERS_MAX
 

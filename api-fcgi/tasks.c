@@ -22,9 +22,12 @@ const struct db_stmt api_stmts[STMT__MAX] = {
 	[STMT_TASK_GET] = { "task_get",
 	    "SELECT " TASK_COLUMNS " FROM api.tasks "
 	    "WHERE id = $1 AND owner_sub = $2 AND owner_iss = $3", 3, true },
+	/* Nothing when the owner has API_TASKS_MAX tasks already. */
 	[STMT_TASK_INSERT] = { "task_insert",
 	    "INSERT INTO api.tasks (owner_sub, owner_iss, text, done) "
-	    "VALUES ($1, $2, $3, $4) RETURNING " TASK_COLUMNS, 4, false },
+	    "SELECT $1, $2, $3, $4 WHERE (SELECT count(*) FROM api.tasks "
+	    "WHERE owner_sub = $1 AND owner_iss = $2) < $5 "
+	    "RETURNING " TASK_COLUMNS, 5, false },
 	[STMT_TASK_UPDATE] = { "task_update",
 	    "UPDATE api.tasks SET text = coalesce($4, text), "
 	    "done = coalesce($5::boolean, done), updated_at = now() "
@@ -297,23 +300,31 @@ tasks_create(struct api *api, struct req *r, const struct api_user *u)
 {
 	struct json_object *doc = NULL;
 	struct task_input in;
-	const char *params[4];
+	const char *params[5];
+	char	 max[16];
 	PGresult *res = NULL;
 	enum err e;
 
 	if (!task_read(r, true, &doc, &in))
 		goto out;
+	snprintf(max, sizeof(max), "%d", API_TASKS_MAX);
 	params[0] = u->sub;
 	params[1] = u->iss;
 	params[2] = in.text;
 	params[3] = in.done > 0 ? "true" : "false";
+	params[4] = max;
 	if ((e = db_exec(api->db, &api_stmts[STMT_TASK_INSERT], params,
 	    &res)) != ERR_OK) {
 		api_fail(r, e, NULL);
 		goto out;
 	}
-	if (PQntuples(res) == 1 && req_headerf(r, "Location", "%s/%s",
-	    r->path, PQgetvalue(res, 0, 0)) != ERR_OK) {
+	if (PQntuples(res) == 0) {
+		api_error(r, 409, "too_many_tasks", "a list holds at most "
+		    "500 tasks: delete some first");
+		goto out;
+	}
+	if (req_headerf(r, "Location", "%s/%s", r->path,
+	    PQgetvalue(res, 0, 0)) != ERR_OK) {
 		api_fail(r, ERR_SYSTEM, NULL);
 		goto out;
 	}

@@ -317,6 +317,7 @@ tasks_change(struct web *w, struct req *r, const struct session *s,
 		tasks_forbidden(w, r, s);
 		break;
 	case 400:
+	case 409:
 		/* The API's description is safe plain text; escaped anyway. */
 		if (jsonp_parse(buf_str(&resp.body), resp.body.len,
 		    TASKS_JSON_DEPTH, &err) == ERR_OK &&

@@ -258,7 +258,7 @@ api_run_cases() {
 
 	local c
 	# cases_rotation first after CRUD: no unknown kid may be seen before.
-	for c in health crud rotation input paths auth scopes isolation \
+	for c in health crud rotation input paths auth scopes isolation limits \
 	    concurrency provider_down db_down logs; do
 		"cases_$c"
 		api_settle "$c"
@@ -622,6 +622,22 @@ cases_scopes() {
 	is "$ST" 403 "no scope claim: 403"
 	send POST /api/tasks "$(mint alice '{"scp":"read Write"}')" '{"text":"x"}'
 	is "$ST" 403 "scp 'read Write': POST 403"
+}
+
+cases_limits() {
+	local n
+	# A list holds at most 500 tasks: fill one user's up to 499 directly.
+	psql_c "INSERT INTO api.tasks (owner_sub, owner_iss, text)
+	    SELECT 'limit-user-oid', '$ISS_A', 'filler ' || g FROM generate_series(1, 499) g"
+	send POST /api/tasks "$(mint limit-user '{}')" '{"text":"the 500th"}'
+	is "$ST" 201 "limit: the 500th task is created"
+	send POST /api/tasks "$(mint limit-user '{}')" '{"text":"one too many"}'
+	is "$ST" 409 "limit: the 501st is refused with 409"
+	is "$(jb .error)" too_many_tasks "limit: error too_many_tasks"
+	n=$(psql_c "SELECT count(*) FROM api.tasks WHERE owner_sub = 'limit-user-oid'")
+	is "$n" 500 "limit: nothing was added"
+	req GET /api/tasks "$(mint limit-user '{}')"
+	is "$(jb '.tasks | length')" 500 "limit: the list holds 500 tasks"
 }
 
 cases_isolation() {
