@@ -136,8 +136,11 @@ conf_set(const struct conf_key *k, const char *val, void *out,
 				    where, k->name, val, why);
 				return e;
 			}
-		} else if ((copy = strdup(val)) == NULL)
+		} else if ((copy = strdup(val)) == NULL) {
+			conf_errf(errbuf, errlen, "%s%s: out of memory", where,
+			    k->name);
 			return ERR_NOMEM;
+		}
 		if (*(char **)base != NULL) {
 			OPENSSL_cleanse(*(char **)base,
 			    strlen(*(char **)base));

@@ -111,19 +111,26 @@ oidc_tokens_parse(long status, const char *body, size_t len,
 
 	memset(t, 0, sizeof(*t));
 	t->expires_in = OIDC_EXPIRES_IN_DEFAULT;
-	if (jsonp_parse(body, len, JSONP_DEPTH_MAX, &doc) != ERR_OK ||
+	if ((e = jsonp_parse(body, len, JSONP_DEPTH_MAX, &doc)) != ERR_OK ||
 	    !json_object_is_type(doc, json_type_object)) {
-		log_err("token endpoint: status %ld, not a JSON object",
-		    status);
+		if (e != ERR_NOMEM) {
+			log_err("token endpoint: status %ld, not a JSON "
+			    "object", status);
+			e = ERR_UPSTREAM;
+		}
 		goto out;
 	}
+	e = ERR_UPSTREAM;	/* until the answer is known good */
 	if (status != 200) {
-		if (oidc_dup(doc, "error", OIDC_ERROR_MAX, &t->error) !=
+		if ((e = oidc_dup(doc, "error", OIDC_ERROR_MAX, &t->error)) !=
 		    ERR_OK || t->error == NULL ||
-		    oidc_dup(doc, "error_description", OIDC_ERROR_MAX,
-		    &t->error_description) != ERR_OK) {
-			log_err("token endpoint: status %ld without an "
-			    "error", status);
+		    (e = oidc_dup(doc, "error_description", OIDC_ERROR_MAX,
+		    &t->error_description)) != ERR_OK) {
+			if (e != ERR_NOMEM) {
+				log_err("token endpoint: status %ld without "
+				    "an error", status);
+				e = ERR_UPSTREAM;
+			}
 			goto out;
 		}
 		/* 5xx is the provider's trouble, not the grant's. */
@@ -141,14 +148,19 @@ oidc_tokens_parse(long status, const char *body, size_t len,
 		log_err("token endpoint: token_type is not Bearer");
 		goto out;
 	}
-	if (oidc_dup(doc, "access_token", OIDC_FORM_MAX, &t->access_token) !=
-	    ERR_OK ||
-	    oidc_dup(doc, "refresh_token", OIDC_FORM_MAX,
-	    &t->refresh_token) != ERR_OK ||
-	    oidc_dup(doc, "id_token", OIDC_FORM_MAX, &t->id_token) != ERR_OK) {
-		log_err("token endpoint: malformed token members");
+	if ((e = oidc_dup(doc, "access_token", OIDC_FORM_MAX,
+	    &t->access_token)) != ERR_OK ||
+	    (e = oidc_dup(doc, "refresh_token", OIDC_FORM_MAX,
+	    &t->refresh_token)) != ERR_OK ||
+	    (e = oidc_dup(doc, "id_token", OIDC_FORM_MAX, &t->id_token)) !=
+	    ERR_OK) {
+		if (e != ERR_NOMEM) {
+			log_err("token endpoint: malformed token members");
+			e = ERR_UPSTREAM;
+		}
 		goto out;
 	}
+	e = ERR_UPSTREAM;
 	if ((t->access_token != NULL && *t->access_token == '\0') ||
 	    (t->refresh_token != NULL && *t->refresh_token == '\0') ||
 	    (t->id_token != NULL && *t->id_token == '\0')) {
