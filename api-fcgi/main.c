@@ -206,10 +206,10 @@ api_verify(struct api *api, struct req *r, const char *token, size_t len,
 	u->scopes = (jwt_has_scope(*jwt, api->cfg->read_scope) ?
 	    SCOPE_READ : 0) | (jwt_has_scope(*jwt, api->cfg->write_scope) ?
 	    SCOPE_WRITE : 0);
+	/* Kept: the strings then outlive the jwt, else the jwt holds them. */
 	if (jsonp_int64(jwt_claims(*jwt), "exp", &exp) == ERR_OK &&
-	    tokencache_put(api->cache, token, len, u->iss, u->sub, u->scopes,
-	    (time_t)exp, now) &&
-	    (hit = tokencache_get(api->cache, token, len, now)) != NULL) {
+	    (hit = tokencache_put(api->cache, token, len, u->iss, u->sub,
+	    u->scopes, (time_t)exp, now)) != NULL) {
 		u->iss = hit->iss;
 		u->sub = hit->sub;
 	}

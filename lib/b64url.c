@@ -55,6 +55,21 @@ b64url_value(unsigned char c)
 }
 
 enum err
+b64url_encode_str(const void *in, size_t len, char **out)
+{
+	struct buf b;
+	enum err e;
+
+	*out = NULL;
+	buf_init(&b, len / 3 * 4 + 4);
+	if ((e = b64url_encode(in, len, &b)) == ERR_OK &&
+	    (*out = buf_steal(&b)) == NULL)
+		e = ERR_NOMEM;
+	buf_free(&b);
+	return e;
+}
+
+enum err
 b64url_decode(const char *in, size_t len, unsigned char **out,
     size_t *outlen)
 {

@@ -19,6 +19,9 @@
  */
 enum err b64url_encode(const void *in, size_t len, struct buf *out);
 
+/* The same as a fresh string (*out malloc'd, the caller frees). */
+enum err b64url_encode_str(const void *in, size_t len, char **out);
+
 /*
  * Decode len characters at in.  Strict: URL-safe alphabet only, no
  * padding, no whitespace, len % 4 == 1 rejected, unused trailing bits

@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "b64url.h"
 #include "crypto.h"
 #include "hex.h"
 #include "log.h"
@@ -37,45 +38,6 @@ crypto_random(void *out, size_t len)
 }
 
 enum err
-crypto_b64url_encode(const void *in, size_t len, char **out)
-{
-	char	*s = NULL;
-	size_t	 n, i;
-	int	 w;
-	enum err e = ERR_OK;
-
-	*out = NULL;
-	if (len > CRYPTO_SEAL_MAX) {
-		e = ERR_INPUT;
-		goto out;
-	}
-	n = 4 * ((len + 2) / 3);
-	if ((s = malloc(n + 1)) == NULL) {
-		e = ERR_NOMEM;
-		goto out;
-	}
-	w = EVP_EncodeBlock((unsigned char *)s, in, (int)len);
-	if (w < 0 || (size_t)w != n) {
-		e = ERR_SYSTEM;
-		goto out;
-	}
-	while (n > 0 && s[n - 1] == '=')
-		n--;
-	s[n] = '\0';
-	for (i = 0; i < n; i++) {
-		if (s[i] == '+')
-			s[i] = '-';
-		else if (s[i] == '/')
-			s[i] = '_';
-	}
-	*out = s;
-	s = NULL;
-out:
-	free(s);
-	return e;
-}
-
-enum err
 crypto_token(size_t nbytes, char **out)
 {
 	unsigned char	 raw[CRYPTO_TOKEN_MAX];
@@ -86,7 +48,7 @@ crypto_token(size_t nbytes, char **out)
 		return ERR_INPUT;
 	if ((e = crypto_random(raw, nbytes)) != ERR_OK)
 		goto out;
-	e = crypto_b64url_encode(raw, nbytes, out);
+	e = b64url_encode_str(raw, nbytes, out);
 out:
 	OPENSSL_cleanse(raw, sizeof(raw));
 	return e;
@@ -107,7 +69,7 @@ crypto_sha256_b64url(const char *in, char **out)
 	if (in == NULL)
 		return ERR_INPUT;
 	crypto_sha256(in, strlen(in), md);
-	return crypto_b64url_encode(md, sizeof(md), out);
+	return b64url_encode_str(md, sizeof(md), out);
 }
 
 enum err

@@ -39,9 +39,6 @@ enum err crypto_random(void *out, size_t len);
  */
 enum err crypto_token(size_t nbytes, char **out);
 
-/* Unpadded base64url (RFC 4648 section 5) of len bytes. */
-enum err crypto_b64url_encode(const void *in, size_t len, char **out);
-
 void	 crypto_sha256(const void *in, size_t len,
 	    unsigned char out[CRYPTO_SHA256_LEN]);
 /* SHA-256 of the string in (without its NUL), base64url / lower hex. */

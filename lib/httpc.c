@@ -207,28 +207,29 @@ httpc_host_is_loopback(const char *host)
 	    strspn(host, "0123456789.") == strlen(host);
 }
 
-/* Parse url; return the scheme and host via libcurl's URL API. */
+/*
+ * Parse url with libcurl's URL API: false when it is not an absolute
+ * URL; else whether the scheme is https and the host loopback.
+ */
 static bool
-httpc_url_parts(const char *url, char **scheme, char **host)
+httpc_url_parts(const char *url, bool *https, bool *http, bool *loopback)
 {
 	CURLU	*u;
+	char	*scheme = NULL, *host = NULL;
 	bool	 ok = false;
 
-	*scheme = *host = NULL;
 	if ((u = curl_url()) == NULL)
 		return false;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
-		goto out;
-	if (curl_url_get(u, CURLUPART_SCHEME, scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK)
-		goto out;
-	ok = true;
-out:
-	if (!ok) {
-		curl_free(*scheme);
-		curl_free(*host);
-		*scheme = *host = NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		*https = strcasecmp(scheme, "https") == 0;
+		*http = strcasecmp(scheme, "http") == 0;
+		*loopback = httpc_host_is_loopback(host);
+		ok = true;
 	}
+	curl_free(scheme);
+	curl_free(host);
 	curl_url_cleanup(u);
 	return ok;
 }
@@ -236,28 +237,16 @@ out:
 bool
 httpc_url_is_loopback(const char *url)
 {
-	char	*scheme, *host;
-	bool	 ok;
+	bool https, http, loopback;
 
-	if (!httpc_url_parts(url, &scheme, &host))
-		return false;
-	ok = httpc_host_is_loopback(host);
-	curl_free(scheme);
-	curl_free(host);
-	return ok;
+	return httpc_url_parts(url, &https, &http, &loopback) && loopback;
 }
 
 bool
 httpc_url_allowed(const char *url)
 {
-	char	*scheme, *host;
-	bool	 ok;
+	bool https, http, loopback;
 
-	if (!httpc_url_parts(url, &scheme, &host))
-		return false;
-	ok = strcasecmp(scheme, "https") == 0 ||
-	    (strcasecmp(scheme, "http") == 0 && httpc_host_is_loopback(host));
-	curl_free(scheme);
-	curl_free(host);
-	return ok;
+	return httpc_url_parts(url, &https, &http, &loopback) &&
+	    (https || (http && loopback));
 }

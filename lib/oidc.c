@@ -242,30 +242,43 @@ oidc_token_call(struct httpc *h, const char *endpoint,
 	return e;
 }
 
+/*
+ * A token request: "grant_type=GRANT" and the name/value pairs in
+ * "params" (NULL-terminated; a NULL value is left out).
+ */
+static enum err
+oidc_grant(struct httpc *h, const char *endpoint, const struct oidc_client *c,
+    const char *grant, const char *const *params, struct oidc_tokens *t)
+{
+	struct buf form;
+	char	 sep = '&';
+	enum err e;
+	size_t	 i;
+
+	memset(t, 0, sizeof(*t));
+	buf_init(&form, OIDC_FORM_MAX);
+	buf_adds(&form, "grant_type=");
+	url_encode(grant, &form);
+	for (i = 0; params[i] != NULL; i += 2)
+		oidc_param(&form, &sep, params[i], params[i + 1]);
+	/* A failed add sticks in form.err: one check for the form. */
+	if ((e = form.err) == ERR_OK)
+		e = oidc_token_call(h, endpoint, c, &form, t);
+	buf_free_secret(&form);
+	return e;
+}
+
 enum err
 oidc_redeem_code(struct httpc *h, const char *endpoint,
     const struct oidc_client *c, const char *code, const char *verifier,
     const char *redirect_uri, const char *scope, const char *resource,
     struct oidc_tokens *t)
 {
-	struct buf form;
-	char	 sep = '&';
-	enum err e;
+	const char *const params[] = { "code", code, "code_verifier",
+	    verifier, "redirect_uri", redirect_uri, "scope", scope,
+	    "resource", resource, NULL };
 
-	memset(t, 0, sizeof(*t));
-	buf_init(&form, OIDC_FORM_MAX);
-	if ((e = buf_adds(&form, "grant_type=authorization_code")) ==
-	    ERR_OK &&
-	    (e = oidc_param(&form, &sep, "code", code)) == ERR_OK &&
-	    (e = oidc_param(&form, &sep, "code_verifier", verifier)) ==
-	    ERR_OK &&
-	    (e = oidc_param(&form, &sep, "redirect_uri", redirect_uri)) ==
-	    ERR_OK &&
-	    (e = oidc_param(&form, &sep, "scope", scope)) == ERR_OK &&
-	    (e = oidc_param(&form, &sep, "resource", resource)) == ERR_OK)
-		e = oidc_token_call(h, endpoint, c, &form, t);
-	buf_free_secret(&form);
-	return e;
+	return oidc_grant(h, endpoint, c, "authorization_code", params, t);
 }
 
 enum err
@@ -273,20 +286,10 @@ oidc_refresh(struct httpc *h, const char *endpoint,
     const struct oidc_client *c, const char *refresh_token,
     const char *scope, const char *resource, struct oidc_tokens *t)
 {
-	struct buf form;
-	char	 sep = '&';
-	enum err e;
+	const char *const params[] = { "refresh_token", refresh_token,
+	    "scope", scope, "resource", resource, NULL };
 
-	memset(t, 0, sizeof(*t));
-	buf_init(&form, OIDC_FORM_MAX);
-	if ((e = buf_adds(&form, "grant_type=refresh_token")) == ERR_OK &&
-	    (e = oidc_param(&form, &sep, "refresh_token", refresh_token)) ==
-	    ERR_OK &&
-	    (e = oidc_param(&form, &sep, "scope", scope)) == ERR_OK &&
-	    (e = oidc_param(&form, &sep, "resource", resource)) == ERR_OK)
-		e = oidc_token_call(h, endpoint, c, &form, t);
-	buf_free_secret(&form);
-	return e;
+	return oidc_grant(h, endpoint, c, "refresh_token", params, t);
 }
 
 enum oidc_b2c

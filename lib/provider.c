@@ -214,12 +214,6 @@ provider_load(struct provider *p, struct httpc *h, time_t now)
 }
 
 const char *
-provider_url(const struct provider *p)
-{
-	return p->url;
-}
-
-const char *
 provider_issuer(const struct provider *p)
 {
 	return p->issuer;

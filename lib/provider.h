@@ -37,7 +37,6 @@ void	 provider_free(struct provider *);
  * the provider cannot be reached or answers nonsense.
  */
 enum err provider_load(struct provider *, struct httpc *, time_t now);
-const char *provider_url(const struct provider *);
 const char *provider_issuer(const struct provider *);	/* NULL: not loaded */
 const char *provider_endpoint(const struct provider *, enum provider_endpoint);
 /* Whether the token endpoint accepts client_secret_basic. */

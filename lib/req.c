@@ -25,15 +25,6 @@ static const char *const req_methods[REQ_METHOD__MAX] = {
 	[REQ_OTHER] = "OTHER",
 };
 
-
-const char *
-req_method_name(enum req_method m)
-{
-	if ((unsigned)m >= REQ_METHOD__MAX)
-		return "OTHER";
-	return req_methods[m];
-}
-
 static enum req_method
 req_method_parse(const char *s)
 {
@@ -57,13 +48,9 @@ req_accept(struct req *r)
 	buf_init(&r->body, 0);
 	buf_init(&r->headers, REQ_HEADERS_MAX);
 	r->responded = false;
-	r->status = 0;
 	if (FCGX_Accept_r(&r->fcgi) < 0)
 		return false;
-	r->method_name = req_param(r, "REQUEST_METHOD");
-	if (r->method_name == NULL)
-		r->method_name = "";
-	r->method = req_method_parse(r->method_name);
+	r->method = req_method_parse(req_param(r, "REQUEST_METHOD"));
 	if ((r->query = req_param(r, "QUERY_STRING")) == NULL)
 		r->query = "";
 	sn = req_param(r, "SCRIPT_NAME");
@@ -199,7 +186,7 @@ req_headerf(struct req *r, const char *name, const char *fmt, ...)
 	return e;
 }
 
-const char *
+static const char *
 req_status_text(int status)
 {
 	switch (status) {
@@ -237,7 +224,6 @@ req_respond(struct req *r, int status, const char *ctype, const void *body,
 	if (r->responded)
 		return ERR_SYSTEM;
 	r->responded = true;
-	r->status = status;
 	if (status == 204 || status == 304)
 		len = 0;
 	n = snprintf(head, sizeof(head), "Status: %d %s\r\n", status,

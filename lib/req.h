@@ -33,13 +33,11 @@ enum req_method {
 struct req {
 	FCGX_Request	 fcgi;
 	enum req_method	 method;
-	const char	*method_name;
 	char		*path;		/* SCRIPT_NAME + PATH_INFO */
 	const char	*query;		/* "" when absent */
 	struct buf	 body;
 	struct buf	 headers;	/* extra response headers */
 	bool		 responded;
-	int		 status;	/* for the access log */
 };
 
 /*
@@ -50,7 +48,6 @@ struct req {
 enum err req_serve(void (*handle)(void *, struct req *), void *arg);
 
 const char *req_param(const struct req *, const char *name);	/* or NULL */
-const char *req_method_name(enum req_method);
 /*
  * Read the body, CONTENT_LENGTH bytes at most "max": ERR_NOMEM when the
  * declared or actual length is over "max" (413), ERR_INPUT when it is
@@ -67,6 +64,5 @@ enum err req_headerf(struct req *, const char *name, const char *fmt, ...)
 /* Send status, headers and body (HEAD: no body); once per request. */
 enum err req_respond(struct req *, int status, const char *ctype,
 	    const void *body, size_t len);
-const char *req_status_text(int status);
 
 #endif

@@ -63,7 +63,7 @@ tokencache_get(struct tokencache *c, const char *token, size_t len,
 	return &s->e;
 }
 
-bool
+const struct tokencache_entry *
 tokencache_put(struct tokencache *c, const char *token, size_t len,
     const char *iss, const char *sub, unsigned scopes, time_t exp,
     time_t now)
@@ -73,7 +73,7 @@ tokencache_put(struct tokencache *c, const char *token, size_t len,
 	size_t		 ni = strlen(iss), ns = strlen(sub);
 
 	if (ni > TOKENCACHE_ISS_MAX || ns > TOKENCACHE_SUB_MAX || exp <= now)
-		return false;
+		return NULL;
 	crypto_sha256(token, len, hash);
 	s = tokencache_slot(c, hash);
 	memcpy(s->hash, hash, sizeof(hash));
@@ -82,5 +82,5 @@ tokencache_put(struct tokencache *c, const char *token, size_t len,
 	s->e.scopes = scopes;
 	s->e.until = exp < now + TOKENCACHE_TTL ? exp : now + TOKENCACHE_TTL;
 	s->used = true;
-	return true;
+	return &s->e;
 }

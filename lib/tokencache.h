@@ -34,9 +34,13 @@ void	 tokencache_free(struct tokencache *);
 /* The entry for token, valid at now; NULL when there is none. */
 const struct tokencache_entry *tokencache_get(struct tokencache *,
 	    const char *token, size_t len, time_t now);
-/* Remember a verified token; false when a field is too long to keep. */
-bool	 tokencache_put(struct tokencache *, const char *token, size_t len,
-	    const char *iss, const char *sub, unsigned scopes, time_t exp,
-	    time_t now);
+/*
+ * Remember a verified token; returns its entry (borrowed, valid until
+ * the next put), or NULL when the token has expired or a field is too
+ * long to keep.
+ */
+const struct tokencache_entry *tokencache_put(struct tokencache *,
+	    const char *token, size_t len, const char *iss, const char *sub,
+	    unsigned scopes, time_t exp, time_t now);
 
 #endif

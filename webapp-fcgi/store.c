@@ -113,7 +113,6 @@ store_seal(struct web *w, const char *id_hash, const char *kind,
 	char	 aad[STORE_AAD_MAX];
 	unsigned char *ct = NULL;
 	size_t	 ctlen;
-	struct buf b;
 	enum err e;
 
 	*out = NULL;
@@ -125,10 +124,7 @@ store_seal(struct web *w, const char *id_hash, const char *kind,
 	if ((e = crypto_seal(w->key, aad, strlen(aad), token, strlen(token),
 	    &ct, &ctlen)) != ERR_OK)
 		return e;
-	buf_init(&b, 0);
-	if ((e = b64url_encode(ct, ctlen, &b)) == ERR_OK)
-		*out = buf_steal(&b);
-	buf_free(&b);
+	e = b64url_encode_str(ct, ctlen, out);
 	free(ct);
 	return e;
 }

@@ -19,8 +19,9 @@ main(void)
 
 	ok(tokencache_new(&c) == ERR_OK && c != NULL, "new");
 	ok(tokencache_get(c, t1, strlen(t1), now) == NULL, "empty: miss");
-	ok(tokencache_put(c, t1, strlen(t1), "https://iss/", "user-1", 3,
-	    now + 60, now), "put");
+	e = tokencache_put(c, t1, strlen(t1), "https://iss/", "user-1", 3,
+	    now + 60, now);
+	ok(e != NULL && strcmp(e->sub, "user-1") == 0, "put returns the entry");
 	e = tokencache_get(c, t1, strlen(t1), now + 1);
 	ok(e != NULL, "hit");
 	if (e != NULL) {
@@ -37,19 +38,19 @@ main(void)
 	ok(tokencache_get(c, t1, strlen(t1), now + 1) == NULL,
 	    "an expired entry is dropped");
 
-	ok(tokencache_put(c, t1, strlen(t1), "i", "u", 1, now + 86400, now),
-	    "put a long-lived token");
+	ok(tokencache_put(c, t1, strlen(t1), "i", "u", 1, now + 86400, now) !=
+	    NULL, "put a long-lived token");
 	ok(tokencache_get(c, t1, strlen(t1), now + TOKENCACHE_TTL - 1) != NULL,
 	    "TTL cap: still there before it");
 	ok(tokencache_get(c, t1, strlen(t1), now + TOKENCACHE_TTL) == NULL,
 	    "TTL cap: gone at it, although exp is later");
 
-	ok(!tokencache_put(c, t1, strlen(t1), "i", "u", 1, now, now),
+	ok(tokencache_put(c, t1, strlen(t1), "i", "u", 1, now, now) == NULL,
 	    "an expired token is not kept");
 	memset(iss, 'x', sizeof(iss) - 1);
 	iss[sizeof(iss) - 1] = '\0';
-	ok(!tokencache_put(c, t1, strlen(t1), iss, "u", 1, now + 60, now),
-	    "an issuer over the limit is not kept");
+	ok(tokencache_put(c, t1, strlen(t1), iss, "u", 1, now + 60, now) ==
+	    NULL, "an issuer over the limit is not kept");
 
 	/* More tokens than slots: collisions evict, never confuse. */
 	for (i = 0; i < 4 * TOKENCACHE_SLOTS; i++) {
