@@ -1,11 +1,13 @@
-/* api-fcgi: what main.c and the route files share. */
+/*
+ * api-fcgi: what main.c and the route files share: limits, the
+ * configuration, the process, the caller, the statements and the routes.
+ * Answers are in respond.h.
+ */
 #ifndef TODO_API_H
 #define TODO_API_H
 
 #include <stdbool.h>
 #include <stdint.h>
-
-#include <json-c/json.h>
 
 #include "auth.h"
 #include "db.h"
@@ -31,6 +33,8 @@ struct api_config {
 	long	 clock_skew;
 	char	*base_path;
 	char	*log_level;
+	char	*ca_file;	/* PEM CAs for https calls; NULL: system */
+	char	*http_proxy;	/* proxy URL; NULL: none */
 };
 
 /* The process: one database connection, one HTTP client, the providers. */
@@ -62,12 +66,6 @@ enum api_stmt {
 	STMT__MAX
 };
 extern const struct db_stmt api_stmts[STMT__MAX];
-
-/* Answers (main.c): JSON bodies, errors mapped in one place. */
-void	api_json(struct req *, int status, struct json_object *);
-void	api_error(struct req *, int status, const char *error,
-	    const char *description);
-void	api_fail(struct req *, enum err, const char *description);
 
 /* Routes (tasks.c).  id is a validated positive integer as text. */
 void	tasks_list(struct api *, struct req *, const struct api_user *);

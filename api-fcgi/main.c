@@ -1,7 +1,8 @@
 /*
  * todo-api.fcgi: the task API.  Configuration, the accept loop, the
- * route table, bearer-token and scope checks, and the one place where
- * errors become HTTP statuses.
+ * route table and the front-line checks (path, method, bearer token and
+ * scope).  Answers, and the one place where errors become HTTP statuses,
+ * are in respond.c; the task routes in tasks.c.
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include "jsonp.h"
 #include "log.h"
 #include "migrate.h"
+#include "respond.h"
 #include "tokencache.h"
 
 #define API_ENV_CONFIG "TODO_API_CONFIG"
@@ -41,6 +43,8 @@ static const struct conf_key api_keys[] = {
 	KEY(clock_skew, CONF_INT, "60", false, 0, 600),
 	KEY(base_path, CONF_STR, "/api", false, 0, 0),
 	KEY(log_level, CONF_STR, "info", false, 0, 0),
+	KEY(ca_file, CONF_STR, NULL, false, 0, 0),
+	KEY(http_proxy, CONF_STR, NULL, false, 0, 0),
 };
 #undef KEY
 #define API_NKEYS (sizeof(api_keys) / sizeof(api_keys[0]))
@@ -70,84 +74,6 @@ static const struct {
 	    M(REQ_GET) | M(REQ_HEAD) | M(REQ_PATCH) | M(REQ_DELETE) },
 };
 #undef M
-
-/* ---- answers ------------------------------------------------------------ */
-
-static void
-api_common_headers(struct req *r)
-{
-	(void)req_header(r, "Cache-Control", "no-store");
-	(void)req_header(r, "X-Content-Type-Options", "nosniff");
-}
-
-void
-api_json(struct req *r, int status, struct json_object *o)
-{
-	const char *s;
-	size_t	 len;
-
-	api_common_headers(r);
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	if (s == NULL)
-		req_respond(r, 500, "application/json",
-		    "{\"error\":\"server_error\"}", 23);
-	else
-		req_respond(r, status, "application/json", s, len);
-	json_object_put(o);
-}
-
-void
-api_error(struct req *r, int status, const char *error, const char *desc)
-{
-	struct json_object *o;
-
-	if ((o = json_object_new_object()) == NULL ||
-	    json_object_object_add(o, "error",
-	    json_object_new_string(error)) != 0 ||
-	    json_object_object_add(o, "error_description",
-	    json_object_new_string(desc)) != 0) {
-		json_object_put(o);
-		req_respond(r, 500, NULL, NULL, 0);
-		return;
-	}
-	if (status == 503)
-		(void)req_header(r, "Retry-After", REQ_RETRY_AFTER);
-	api_json(r, status, o);
-}
-
-/* The one map from enum err to an HTTP answer. */
-void
-api_fail(struct req *r, enum err e, const char *desc)
-{
-	switch (e) {
-	case ERR_INPUT:
-		api_error(r, 400, "invalid_request",
-		    desc ? desc : "the request is malformed");
-		break;
-	case ERR_AUTH:
-		api_error(r, 401, "invalid_token",
-		    desc ? desc : "the access token is not valid");
-		break;
-	case ERR_FORBIDDEN:
-		api_error(r, 403, "forbidden", desc ? desc : "forbidden");
-		break;
-	case ERR_NOTFOUND:
-		api_error(r, 404, "not_found", desc ? desc : "no such task");
-		break;
-	case ERR_DB:
-		api_error(r, 503, "temporarily_unavailable",
-		    "the database is unavailable, try again shortly");
-		break;
-	case ERR_UPSTREAM:
-		api_error(r, 503, "temporarily_unavailable",
-		    "the identity provider is unavailable, try again shortly");
-		break;
-	default:
-		api_error(r, 500, "server_error", "internal error");
-		break;
-	}
-}
 
 /* ---- authentication ------------------------------------------------------ */
 
@@ -481,6 +407,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "todo-api: out of memory\n");
 		goto out;
 	}
+	httpc_configure(api.http, cfg.ca_file, cfg.http_proxy);
 	if (api_providers(&api, err, sizeof(err)) != ERR_OK) {
 		fprintf(stderr, "todo-api: %s: %s\n", path, err);
 		goto out;

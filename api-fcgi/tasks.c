@@ -8,6 +8,8 @@
 #include "api.h"
 #include "jsonp.h"
 #include "log.h"
+#include "respond.h"
+#include "utf8.h"
 
 /* Timestamps come as ISO text in UTC (db.c sets the session up so). */
 #define TASK_COLUMNS "id, text, done, created_at, updated_at"
@@ -96,16 +98,11 @@ task_json(const PGresult *res, int i)
 	return o;
 }
 
-/* Characters (code points) in valid UTF-8. */
+/* Characters (code points) in valid UTF-8 (jsonp_parse checked it). */
 static size_t
 utf8_chars(const char *s)
 {
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
+	return utf8_count(s, strlen(s));
 }
 
 /*

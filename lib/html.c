@@ -6,40 +6,7 @@
 
 #include "buf.h"
 #include "html.h"
-
-/* Length of the well-formed UTF-8 sequence at s, else 0. */
-static size_t
-html_utf8_len(const unsigned char *s, size_t left, unsigned int *cpp)
-{
-	unsigned int	 cp, min;
-	size_t		 n, k;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-		min = 0x80;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-		min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (left < n)
-		return 0;
-	for (k = 1; k < n; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;	/* also stops at a NUL */
-		cp = cp << 6 | (s[k] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	*cpp = cp;
-	return n;
-}
+#include "utf8.h"
 
 static const char *
 html_entity(unsigned char c)
@@ -66,7 +33,7 @@ html_escape_n(struct buf *out, const char *str, size_t len)
 	const unsigned char	*s = (const unsigned char *)str;
 	const char		*rep;
 	size_t			 i = 0, run = 0, n;
-	unsigned int		 cp;
+	uint32_t		 cp;
 	enum err		 e = ERR_OK;
 
 	if (s == NULL)
@@ -74,7 +41,7 @@ html_escape_n(struct buf *out, const char *str, size_t len)
 	/* Safe bytes collect in s[run..i) and are copied in one go. */
 	while (i < len && s[i] != '\0') {
 		if (s[i] >= 0x80) {
-			n = html_utf8_len(s + i, len - i, &cp);
+			n = utf8_decode(s + i, len - i, &cp);
 			if (n > 0 && cp >= 0xa0) {
 				i += n;
 				continue;

@@ -11,8 +11,10 @@
 #include "log.h"
 
 struct httpc {
-	CURL	*curl;
-	char	 errbuf[CURL_ERROR_SIZE];
+	CURL		*curl;
+	const char	*ca_file;	/* borrowed; NULL: system store */
+	const char	*proxy;		/* borrowed; NULL: no proxy */
+	char		 errbuf[CURL_ERROR_SIZE];
 };
 
 struct httpc_ctx {
@@ -38,6 +40,13 @@ httpc_new(struct httpc **out)
 		return ERR_NOMEM;
 	*out = h;
 	return ERR_OK;
+}
+
+void
+httpc_configure(struct httpc *h, const char *ca_file, const char *proxy)
+{
+	h->ca_file = ca_file;
+	h->proxy = proxy;
 }
 
 void
@@ -143,6 +152,10 @@ httpc_request(struct httpc *h, const char *method, const char *url,
 	HTTPC_SET(h, CURLOPT_FOLLOWLOCATION, 0L);
 	HTTPC_SET(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	HTTPC_SET(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (h->ca_file != NULL)
+		HTTPC_SET(h, CURLOPT_CAINFO, h->ca_file);
+	/* An empty proxy turns off the environment's proxy variables. */
+	HTTPC_SET(h, CURLOPT_PROXY, h->proxy != NULL ? h->proxy : "");
 	HTTPC_SET(h, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)HTTPC_RESPONSE_MAX);
 	HTTPC_SET(h, CURLOPT_WRITEFUNCTION, httpc_write_cb);

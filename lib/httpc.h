@@ -31,6 +31,14 @@ struct httpc_resp {
 enum err httpc_global_init(void);
 enum err httpc_new(struct httpc **);
 void	 httpc_free(struct httpc *);
+/*
+ * Where to go: "ca_file" is a PEM bundle of the CAs trusted for https
+ * (NULL: the system's store); "proxy" a proxy URL (NULL: none, whatever
+ * http_proxy/https_proxy/no_proxy in the environment say).  Both are
+ * borrowed and must outlive the client.
+ */
+void	 httpc_configure(struct httpc *, const char *ca_file,
+	    const char *proxy);
 
 /*
  * One request.  "headers" is a NULL-terminated list of "Name: value"

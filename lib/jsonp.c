@@ -7,6 +7,7 @@
 
 #include "hex.h"
 #include "jsonp.h"
+#include "utf8.h"
 
 #define JSONP_COUNTS_MIN 16	/* first allocation of scan.counts */
 
@@ -145,44 +146,12 @@ scan_escape(struct scan *sc)
 	return lo >= 0xdc00 && lo <= 0xdfff;
 }
 
-/* One UTF-8 sequence of two or more bytes (RFC 3629 table). */
-static bool
-scan_utf8(struct scan *sc)
-{
-	const unsigned char	*s = sc->p;
-	size_t			 n, i;
-	unsigned char		 lo = 0x80, hi = 0xbf;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		if (s[0] == 0xe0)
-			lo = 0xa0;	/* overlong */
-		else if (s[0] == 0xed)
-			hi = 0x9f;	/* surrogates */
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		if (s[0] == 0xf0)
-			lo = 0x90;	/* overlong */
-		else if (s[0] == 0xf4)
-			hi = 0x8f;	/* above U+10FFFF */
-	} else
-		return false;
-	if ((size_t)(sc->end - s) < n)
-		return false;
-	if (s[1] < lo || s[1] > hi)
-		return false;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return false;
-	sc->p += n;
-	return true;
-}
-
 static bool
 scan_string(struct scan *sc)
 {
+	uint32_t cp;
+	size_t	 n;
+
 	sc->p++;	/* opening quote */
 	while (sc->p < sc->end) {
 		if (*sc->p == '"') {
@@ -195,10 +164,11 @@ scan_string(struct scan *sc)
 				return false;
 		} else if (*sc->p < 0x20)
 			return false;
-		else if (*sc->p < 0x80)
-			sc->p++;
-		else if (!scan_utf8(sc))
+		else if ((n = utf8_decode(sc->p, (size_t)(sc->end - sc->p),
+		    &cp)) == 0)
 			return false;
+		else
+			sc->p += n;
 	}
 	return false;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
@@ -23,7 +24,7 @@ static const struct {
 	{ "AADB2C90091", OIDC_B2C_CANCELLED },
 };
 
-/* Append "&name=value" (or "?..." for the first) percent-encoded. */
+/* Append "SEPname=value" percent-encoded; *sep becomes '&'. */
 static enum err
 oidc_param(struct buf *b, char *sep, const char *name, const char *value)
 {
@@ -40,31 +41,162 @@ oidc_param(struct buf *b, char *sep, const char *name, const char *value)
 	return ERR_OK;
 }
 
+/* A libcurl URL API failure as ours. */
+static enum err
+oidc_curlu_err(CURLUcode rc)
+{
+	return rc == CURLUE_OUT_OF_MEMORY ? ERR_NOMEM : ERR_INPUT;
+}
+
+/*
+ * Parse the absolute URL url into a new handle without its fragment:
+ * an endpoint URL has none (RFC 6749 3.1), and parameters written
+ * after one would never reach the server.
+ */
+static enum err
+oidc_url_open(const char *url, CURLU **out)
+{
+	CURLUcode rc;
+
+	if ((*out = curl_url()) == NULL)
+		return ERR_NOMEM;
+	if ((rc = curl_url_set(*out, CURLUPART_URL, url, 0)) == CURLUE_OK)
+		rc = curl_url_set(*out, CURLUPART_FRAGMENT, NULL, 0);
+	if (rc != CURLUE_OK) {
+		curl_url_cleanup(*out);
+		*out = NULL;
+		return oidc_curlu_err(rc);
+	}
+	return ERR_OK;
+}
+
+/*
+ * Append the URL of u to out (curl's copy is wiped: it may hold state)
+ * and set *sep to the separator of the next query parameter.
+ */
+static enum err
+oidc_url_put(CURLU *u, struct buf *out, char *sep)
+{
+	CURLUcode rc;
+	char	*s = NULL;
+	enum err e;
+
+	rc = curl_url_get(u, CURLUPART_QUERY, &s, 0);
+	if (rc != CURLUE_OK && rc != CURLUE_NO_QUERY)
+		return oidc_curlu_err(rc);
+	*sep = rc == CURLUE_OK ? '&' : '?';
+	curl_free(s);
+	s = NULL;
+	if ((rc = curl_url_get(u, CURLUPART_URL, &s, 0)) != CURLUE_OK)
+		return oidc_curlu_err(rc);
+	e = buf_adds(out, s);
+	OPENSSL_cleanse(s, strlen(s));
+	curl_free(s);
+	return e;
+}
+
+/*
+ * endpoint, parsed by libcurl, with the name/value pairs of params
+ * (NULL-terminated) added to its query.  The values are encoded by
+ * url_encode rather than CURLU_URLENCODE, which writes a space as '+'
+ * and lower-case hex, and out grows from the front, so a failure
+ * leaves a prefix of the URL (test_nomem).
+ */
+static enum err
+oidc_url_build(const char *endpoint, const char *const *params,
+    struct buf *out)
+{
+	CURLU	*u = NULL;
+	char	 sep;
+	enum err e;
+	size_t	 i;
+
+	if ((e = oidc_url_open(endpoint, &u)) != ERR_OK)
+		return e;
+	e = oidc_url_put(u, out, &sep);
+	for (i = 0; e == ERR_OK && params[i] != NULL; i += 2)
+		e = oidc_param(out, &sep, params[i], params[i + 1]);
+	curl_url_cleanup(u);
+	return e;
+}
+
 enum err
 oidc_authorize_url(const char *endpoint, const struct oidc_authz *a,
     struct buf *out)
 {
-	char	 sep = strchr(endpoint, '?') ? '&' : '?';
-	enum err e;
+	const char *const params[] = { "client_id", a->client_id,
+	    "response_type", "code", "redirect_uri", a->redirect_uri,
+	    "response_mode", a->response_mode, "scope", a->scope,
+	    "state", a->state, "nonce", a->nonce,
+	    "code_challenge", a->code_challenge,
+	    "code_challenge_method", "S256", "resource", a->resource,
+	    "prompt", a->prompt, NULL };
 
-	if ((e = buf_adds(out, endpoint)) != ERR_OK ||
-	    (e = oidc_param(out, &sep, "client_id", a->client_id)) != ERR_OK ||
-	    (e = oidc_param(out, &sep, "response_type", "code")) != ERR_OK ||
-	    (e = oidc_param(out, &sep, "redirect_uri", a->redirect_uri)) !=
-	    ERR_OK ||
-	    (e = oidc_param(out, &sep, "response_mode", a->response_mode)) !=
-	    ERR_OK ||
-	    (e = oidc_param(out, &sep, "scope", a->scope)) != ERR_OK ||
-	    (e = oidc_param(out, &sep, "state", a->state)) != ERR_OK ||
-	    (e = oidc_param(out, &sep, "nonce", a->nonce)) != ERR_OK ||
-	    (e = oidc_param(out, &sep, "code_challenge", a->code_challenge)) !=
-	    ERR_OK ||
-	    (e = oidc_param(out, &sep, "code_challenge_method", "S256")) !=
-	    ERR_OK ||
-	    (e = oidc_param(out, &sep, "resource", a->resource)) != ERR_OK ||
-	    (e = oidc_param(out, &sep, "prompt", a->prompt)) != ERR_OK)
+	return oidc_url_build(endpoint, params, out);
+}
+
+enum err
+oidc_logout_url(const char *endpoint, const char *post_logout_redirect_uri,
+    const char *id_token_hint, const char *client_id, struct buf *out)
+{
+	const char *const params[] = { "post_logout_redirect_uri",
+	    post_logout_redirect_uri, "id_token_hint", id_token_hint,
+	    "client_id", client_id, NULL };
+
+	return oidc_url_build(endpoint, params, out);
+}
+
+enum err
+oidc_origin_root(const char *url, struct buf *out)
+{
+	static const CURLUPart drop[] = { CURLUPART_USER, CURLUPART_PASSWORD,
+	    CURLUPART_OPTIONS, CURLUPART_QUERY };
+	CURLU	*u = NULL;
+	CURLUcode rc = CURLUE_OK;
+	char	 sep;
+	enum err e;
+	size_t	 i;
+
+	if ((e = oidc_url_open(url, &u)) != ERR_OK)
 		return e;
-	return ERR_OK;
+	for (i = 0; rc == CURLUE_OK && i < sizeof(drop) / sizeof(drop[0]);
+	    i++)
+		rc = curl_url_set(u, drop[i], NULL, 0);
+	if (rc == CURLUE_OK)
+		rc = curl_url_set(u, CURLUPART_PATH, "/", 0);
+	e = rc == CURLUE_OK ? oidc_url_put(u, out, &sep) : oidc_curlu_err(rc);
+	curl_url_cleanup(u);
+	return e;
+}
+
+enum err
+oidc_id_token_azp(const struct jwt *jwt, const char *client_id,
+    const char **why)
+{
+	struct json_object *claims = jwt_claims(jwt), *aud;
+	const char *azp;
+	bool	 several;
+
+	several = claims != NULL &&
+	    json_object_object_get_ex(claims, "aud", &aud) &&
+	    json_object_is_type(aud, json_type_array) &&
+	    json_object_array_length(aud) > 1;
+	switch (claims == NULL ? ERR_INPUT : jsonp_string(claims, "azp",
+	    &azp)) {
+	case ERR_NOTFOUND:
+		if (!several)
+			return ERR_OK;
+		*why = "several audiences and no azp";
+		return ERR_AUTH;
+	case ERR_OK:
+		if (client_id != NULL && strcmp(azp, client_id) == 0)
+			return ERR_OK;
+		*why = "azp is another client";
+		return ERR_AUTH;
+	default:
+		*why = "bad azp";
+		return ERR_AUTH;
+	}
 }
 
 void

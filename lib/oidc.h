@@ -1,7 +1,8 @@
 /*
  * oidc: the client side of OpenID Connect and OAuth 2.0 — the
- * authorization request URL, the token endpoint (authorization code and
- * refresh token grants) and Azure AD B2C's error descriptions.
+ * authorization request and logout URLs, the token endpoint
+ * (authorization code and refresh token grants), the id_token's azp
+ * and Azure AD B2C's error descriptions.
  */
 #ifndef TODO_OIDC_H
 #define TODO_OIDC_H
@@ -11,6 +12,7 @@
 #include "buf.h"
 #include "err.h"
 #include "httpc.h"
+#include "jwt.h"
 
 #define OIDC_EXPIRES_IN_MAX (24L * 60 * 60 * 400)	/* sanity cap */
 #define OIDC_EXPIRES_IN_DEFAULT 300L	/* when the provider omits it */
@@ -45,8 +47,35 @@ struct oidc_tokens {
 	char	*error_description;
 };
 
+/*
+ * Append to out the endpoint URL with the parameters added to its query
+ * (percent-encoded, NULL ones left out) and its fragment dropped.
+ * ERR_INPUT when endpoint is not an absolute URL libcurl parses.
+ */
 enum err oidc_authorize_url(const char *endpoint, const struct oidc_authz *,
 	    struct buf *out);
+/*
+ * RP-initiated logout: append to out the end_session endpoint with
+ * post_logout_redirect_uri, id_token_hint (when not NULL) and client_id,
+ * as oidc_authorize_url does.
+ */
+enum err oidc_logout_url(const char *endpoint,
+	    const char *post_logout_redirect_uri, const char *id_token_hint,
+	    const char *client_id, struct buf *out);
+/*
+ * Append the origin of the absolute URL url and "/" to out: scheme, host
+ * and port as libcurl parses them (a port is kept even when it is the
+ * default), without user info, path, query or fragment.
+ */
+enum err oidc_origin_root(const char *url, struct buf *out);
+/*
+ * The id_token's azp (OpenID Connect Core 3.1.3.7): when present it must
+ * be client_id, and it must be present when aud has several values.
+ * Call after jwt_check.  ERR_OK, or ERR_AUTH with *why (static, safe to
+ * log).
+ */
+enum err oidc_id_token_azp(const struct jwt *, const char *client_id,
+	    const char **why);
 /*
  * Redeem a code (verifier and redirect_uri needed) or a refresh token.
  * ERR_OK with tokens; ERR_AUTH when the provider refused (tok->error set);

@@ -161,6 +161,12 @@ req_header(struct req *r, const char *name, const char *value)
 		log_err("refusing header %s with control bytes", name);
 		return ERR_INPUT;
 	}
+	/* All of it or nothing: never half a header line. */
+	if (strlen(name) + strlen(value) + 4 >
+	    r->headers.max - r->headers.len) {
+		log_err("no room for header %s", name);
+		return ERR_NOMEM;
+	}
 	if ((e = buf_adds(&r->headers, name)) != ERR_OK ||
 	    (e = buf_add(&r->headers, ": ", 2)) != ERR_OK ||
 	    (e = buf_adds(&r->headers, value)) != ERR_OK ||

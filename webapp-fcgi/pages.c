@@ -8,6 +8,7 @@
 #include "html.h"
 #include "jsonp.h"
 #include "log.h"
+#include "respond.h"
 #include "webapp.h"
 
 #define CLAIMS_DEPTH 8

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "oidc.h"
 #include "pkce.h"
+#include "respond.h"
 #include "webapp.h"
 
 #define SIGNIN_CLAIM_MAX 256
@@ -275,11 +276,14 @@ signin_finish(struct web *w, struct req *r, const struct session *s,
 	pol.audience = w->cfg->client_id;
 	pol.nonce = a->nonce;
 	pol.leeway = 60;
-	e = tok.id_token == NULL ? ERR_AUTH : auth_verify(&pol, w->idp,
-	    tok.id_token, strlen(tok.id_token), time(NULL), &jwt, &why);
+	why = "missing";
+	e = ERR_AUTH;
+	if (tok.id_token != NULL && (e = auth_verify(&pol, w->idp,
+	    tok.id_token, strlen(tok.id_token), time(NULL), &jwt, &why)) ==
+	    ERR_OK)
+		e = oidc_id_token_azp(jwt, w->cfg->client_id, &why);
 	if (e != ERR_OK) {
-		log_warn("id_token rejected: %s", tok.id_token ? why :
-		    "missing");
+		log_warn("id_token rejected: %s", why);
 		web_error(w, r, s, e == ERR_UPSTREAM ? 503 : 400,
 		    "Sign-in failed", "The sign-in could not be verified. "
 		    "Please sign in again.");
@@ -455,10 +459,11 @@ signin_signout(struct web *w, struct req *r, const struct session *s)
 	struct url_params f = { NULL, 0 };
 	struct provider *p = w->flows[FLOW_SIGNIN];
 	const char *endpoint;
-	char	*id_token = NULL, sep;
-	struct buf loc;
+	char	*id_token = NULL;
+	struct buf loc, back;
 
 	buf_init(&loc, 0);
+	buf_init(&back, 0);
 	if (s == NULL) {
 		web_redirect(w, r, "/");
 		goto out;
@@ -480,22 +485,15 @@ signin_signout(struct web *w, struct req *r, const struct session *s)
 		web_redirect(w, r, "/?notice=signedout");
 		goto out;
 	}
-	sep = strchr(endpoint, '?') ? '&' : '?';
-	buf_adds(&loc, endpoint);
-	buf_addc(&loc, sep);
-	buf_adds(&loc, "post_logout_redirect_uri=");
-	url_encode(w->logout_return, &loc);
-	if (id_token != NULL) {
-		buf_adds(&loc, "&id_token_hint=");
-		url_encode(id_token, &loc);
-	}
-	buf_adds(&loc, "&client_id=");
-	url_encode(w->cfg->client_id, &loc);
-	if (loc.err != ERR_OK)
+	/* Back to the origin of redirect_uri. */
+	if (oidc_origin_root(w->cfg->redirect_uri, &back) != ERR_OK ||
+	    oidc_logout_url(endpoint, buf_str(&back), id_token,
+	    w->cfg->client_id, &loc) != ERR_OK)
 		web_redirect(w, r, "/?notice=signedout");
 	else
 		web_redirect(w, r, buf_str(&loc));
 out:
+	buf_free(&back);
 	buf_free_secret(&loc);
 	crypto_free_str(id_token);
 	url_params_free(&f);

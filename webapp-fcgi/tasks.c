@@ -13,6 +13,7 @@
 #include "jsonp.h"
 #include "log.h"
 #include "oidc.h"
+#include "respond.h"
 #include "webapp.h"
 
 #define TASKS_JSON_DEPTH 8

@@ -1,4 +1,8 @@
-/* webapp-fcgi: what main.c and the route files share. */
+/*
+ * webapp-fcgi: what main.c and the route files share: limits, the
+ * configuration, the process, the session, and each route file's
+ * functions.  Answers and form checks are in respond.h.
+ */
 #ifndef TODO_WEBAPP_H
 #define TODO_WEBAPP_H
 
@@ -15,7 +19,6 @@
 #include "req.h"
 #include "url.h"
 
-#define WEB_FORM_MAX (16 * 1024)	/* bytes of a posted form */
 #define WEB_PAGE_MAX (1024 * 1024)	/* bytes of one HTML page */
 #define WEB_STATE_TTL 600		/* seconds a sign-in may take */
 #define WEB_TOKEN_MARGIN 60		/* renew access tokens this early */
@@ -53,6 +56,8 @@ struct web_config {
 	long	 session_max_lifetime;
 	bool	 cookie_secure;
 	char	*log_level;
+	char	*ca_file;	/* PEM CAs for https calls; NULL: system */
+	char	*http_proxy;	/* proxy URL; NULL: none */
 };
 
 /* The process: one database connection, one HTTP client per peer. */
@@ -65,7 +70,6 @@ struct web {
 	char			*policies[FLOW__MAX];	/* names, for the DB */
 	const char		*secret;	/* client secret (borrowed) */
 	char			*scope;		/* what sign-in requests */
-	char			*logout_return;	/* post_logout_redirect_uri */
 	unsigned char		 key[CRYPTO_KEY_LEN];	/* token cache */
 	const char		*session_cookie;
 	const char		*auth_cookie;
@@ -84,21 +88,6 @@ struct session {
 	char		*access_sealed;	/* cached access token, or NULL */
 	time_t		 access_expires;
 };
-
-/* ---- main.c: answers ---------------------------------------------------- */
-void	web_headers(struct web *, struct req *);
-void	web_redirect(struct web *, struct req *, const char *location);
-void	web_html(struct web *, struct req *, int status, struct buf *page);
-/* An error page; "msg" is plain text (escaped here). */
-void	web_error(struct web *, struct req *, const struct session *, int status,
-	    const char *title, const char *msg);
-/* Parse the posted form (415/413/400 answered on failure). */
-bool	web_form(struct web *, struct req *, struct url_params *);
-/* The form's csrf member must match the session's (403 on failure). */
-bool	web_csrf_ok(struct web *, struct req *, const struct session *,
-	    const struct url_params *);
-bool	web_set_cookie(struct web *, struct req *, const char *name,
-	    const char *value, long max_age);
 
 /* ---- store.c: PostgreSQL ------------------------------------------------- */
 enum web_stmt {

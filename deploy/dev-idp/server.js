@@ -43,6 +43,7 @@ const OPTIONS = [
   ['refresh-token-ttl', 'DEV_IDP_REFRESH_TOKEN_TTL', String(14 * 24 * 3600), 'int'],
   ['signing-key', 'DEV_IDP_SIGNING_KEY', path.join(__dirname, 'test-signing-key.json'), 'string'],
   ['quiet', 'DEV_IDP_QUIET', '', 'flag'],
+  ['hostile', 'DEV_IDP_HOSTILE', '', 'flag'],
   ['print-config', '', '', 'flag'],
   ['help', '', '', 'flag'],
 ];
@@ -286,6 +287,92 @@ function b2cErrorDescription(code, text) {
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Hostile modes (tests only, off unless --hostile): a sign-in whose authorization request     */
+/* carries hostile=MODE gets a dishonest token response, to prove the client refuses it.       */
+/* ------------------------------------------------------------------------------------------ */
+
+const OTHER_CLIENT_ID = '00000000-0000-4000-a000-0000000000ff';
+const OTHER_TENANT_ID = '00000000-0000-4000-a000-0000000000ee';
+
+// mode -> what it does to the id_token's { header, payload } (or to the whole answer).
+const HOSTILE_MODES = {
+  resign: 'the honest id_token, re-signed by the hostile code path (a control: must be accepted)',
+  'wrong-nonce': 'nonce is not the one the client sent',
+  'wrong-aud': `aud is another client (${OTHER_CLIENT_ID})`,
+  'wrong-iss': `iss is another tenant's issuer (${OTHER_TENANT_ID})`,
+  'other-key': 'signed by a test-only key made at start, not in the JWKS (same kid)',
+  expired: 'exp an hour ago (iat, nbf two hours ago)',
+  'alg-none': 'header alg "none", the honest signature kept (gets past parsing to the alg check)',
+  'alg-none-unsecured': 'header alg "none", empty signature (an unsecured JWT, RFC 7519 6.1)',
+  'azp-mismatch': `aud [client, ${OTHER_CLIENT_ID}] and azp ${OTHER_CLIENT_ID}`,
+  'azp-missing': `aud [client, ${OTHER_CLIENT_ID}] and no azp`,
+  'no-id-token': 'the token response has no id_token',
+};
+const HOSTILE_TTL_MS = 10 * 60 * 1000;
+const hostileByNonce = new Map(); // authorization request nonce -> { mode, exp }
+
+function b64url(buf) {
+  return Buffer.from(buf).toString('base64url');
+}
+
+/* A compact JWS: signed (RS256) with key, or with the signature part sig ('' for none). */
+function jwsSign(header, payload, key, sig = '') {
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
+  if (!key) return `${input}.${sig}`;
+  return `${input}.${b64url(crypto.sign('sha256', Buffer.from(input), key))}`;
+}
+
+/*
+ * Remember params.hostile for the request's nonce and remove it from params.  Returns an error
+ * text when the request must be refused (hostile modes off, unknown mode, no nonce).
+ */
+function hostileTake(cfg, params) {
+  if (!('hostile' in params)) return null;
+  const mode = params.hostile;
+  delete params.hostile;
+  if (!cfg.hostile) return 'hostile modes are off (start the provider with --hostile)';
+  if (typeof mode !== 'string' || !Object.prototype.hasOwnProperty.call(HOSTILE_MODES, mode)) {
+    return `unknown hostile mode; one of: ${Object.keys(HOSTILE_MODES).join(', ')}`;
+  }
+  if (typeof params.nonce !== 'string' || params.nonce === '') return 'a hostile mode needs a nonce';
+  const now = Date.now();
+  for (const [k, v] of hostileByNonce) if (v.exp <= now) hostileByNonce.delete(k);
+  hostileByNonce.set(params.nonce, { mode, exp: now + HOSTILE_TTL_MS });
+  return null;
+}
+
+/* The token endpoint's answer for an authorization code whose request asked for a mode. */
+function hostileAnswer(h, body) {
+  const parts = body.id_token.split('.');
+  const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+  const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+  const entry = typeof payload.nonce === 'string' && hostileByNonce.get(payload.nonce);
+  if (!entry || entry.exp <= Date.now()) return null;
+  hostileByNonce.delete(payload.nonce); // one answer per sign-in
+  const now = Math.floor(Date.now() / 1000);
+  let key = h.key;
+  let sig = '';
+  switch (entry.mode) {
+    case 'wrong-nonce': payload.nonce = `hostile-${crypto.randomBytes(16).toString('hex')}`; break;
+    case 'wrong-aud': payload.aud = OTHER_CLIENT_ID; break;
+    case 'wrong-iss':
+      payload.iss = h.issuer.includes(h.tenantId) ? h.issuer.replace(h.tenantId, OTHER_TENANT_ID)
+        : `${h.issuer}${OTHER_TENANT_ID}/`;
+      break;
+    case 'other-key': key = h.otherKey; break;
+    case 'expired': payload.iat = now - 7200; payload.nbf = now - 7200; payload.exp = now - 3600; break;
+    case 'alg-none': header.alg = 'none'; delete header.kid; key = null; [, , sig] = parts; break;
+    case 'alg-none-unsecured': header.alg = 'none'; delete header.kid; key = null; break;
+    case 'azp-mismatch': payload.aud = [h.clientId, OTHER_CLIENT_ID]; payload.azp = OTHER_CLIENT_ID; break;
+    case 'azp-missing': payload.aud = [h.clientId, OTHER_CLIENT_ID]; delete payload.azp; break;
+    case 'no-id-token': delete body.id_token; return entry.mode;
+    default: break; // resign
+  }
+  body.id_token = jwsSign(header, payload, key, sig);
+  return entry.mode;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Provider construction                                                                       */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -304,6 +391,19 @@ async function buildFlows(cfg, baseUrl) {
   const refreshTtl = cfg['refresh-token-ttl'];
 
   const apiIndicators = new Set([apiId, `${apiId}/`]);
+
+  let hostile = null;
+  if (cfg.hostile) {
+    const jwk = keyFile.keys.find((k) => k.kty === 'RSA' && (!k.alg || k.alg === 'RS256'));
+    hostile = {
+      key: crypto.createPrivateKey({ key: jwk, format: 'jwk' }),
+      // TEST-ONLY key, made at every start and never published: signatures by it must fail.
+      otherKey: crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
+      issuer,
+      tenantId: cfg['tenant-id'],
+      clientId: cfg['client-id'],
+    };
+  }
 
   const flowDefs = [
     { kind: 'susi', policy: cfg['susi-policy'] },
@@ -505,6 +605,18 @@ async function buildFlows(cfg, baseUrl) {
     for (const ev of ['grant.error', 'authorization.error', 'end_session.error', 'userinfo.error']) {
       provider.on(ev, (ctx, err) => {
         console.log(`dev-idp [${policy}] ${ev}: ${err.error || err.message}${err.error_detail ? ` (${err.error_detail})` : ''}`);
+      });
+    }
+
+    if (hostile) {
+      provider.use(async (ctx, next) => {
+        await next();
+        const { oidc } = ctx;
+        if (!oidc || oidc.route !== 'token' || ctx.status !== 200 || !ctx.body
+          || typeof ctx.body.id_token !== 'string' || !oidc.params
+          || oidc.params.grant_type !== 'authorization_code') return;
+        const mode = hostileAnswer(hostile, ctx.body);
+        if (mode) console.log(`dev-idp [${policy}] hostile token answer: ${mode}`);
       });
     }
 
@@ -801,9 +913,14 @@ function makeRouter(cfg, flows, issuer, baseUrl) {
     if (rest === '/oauth2/v2.0/authorize') {
       if (req.method === 'GET') {
         const params = querystring.parse(search.slice(1));
-        if (addConsentPrompt(params)) newSearch = `?${querystring.stringify(params)}`;
+        const hostileParam = 'hostile' in params;
+        const refused = hostileTake(cfg, params);
+        if (refused) { sendJson(res, 400, { error: 'invalid_request', error_description: refused }); return; }
+        if (addConsentPrompt(params) || hostileParam) newSearch = `?${querystring.stringify(params)}`;
       } else if (req.method === 'POST' && /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] || '')) {
         const params = querystring.parse((await readBody(req)).toString('utf8'));
+        const refused = hostileTake(cfg, params);
+        if (refused) { sendJson(res, 400, { error: 'invalid_request', error_description: refused }); return; }
         addConsentPrompt(params);
         req.body = querystring.stringify(params);
       }
@@ -852,6 +969,7 @@ function describe(cfg, baseUrl, issuer) {
     api_identifier: cfg['api-identifier'],
     scopes: ['openid', 'offline_access', `${cfg['api-identifier']}/read`, `${cfg['api-identifier']}/write`],
     access_token_ttl: cfg['access-token-ttl'],
+    hostile_modes: cfg.hostile ? Object.keys(HOSTILE_MODES) : [],
     users: [...users.values()].map((u) => ({
       username: u.username, password: u.password, oid: u.oid, name: u.name, email: u.email, scopes: u.scopes.join(' '),
     })),
@@ -914,6 +1032,7 @@ async function main() {
       router = makeRouter(cfg, flows, issuer, baseUrl);
       if (!cfg.quiet) {
         console.log(`dev-idp issuer ${issuer}`);
+        if (cfg.hostile) console.log(`dev-idp HOSTILE MODES ON (tests only): ${Object.keys(HOSTILE_MODES).join(' ')}`);
         console.log(`dev-idp metadata ${baseUrl}/${cfg.tenant}/{policy}/v2.0/.well-known/openid-configuration (policies ${flows.map((f) => f.policy).join(', ')})`);
       }
       console.log(`dev-idp listening on ${baseUrl}`);

@@ -6,7 +6,9 @@
 #   api_run_cases BASE LOGFILE...
 #                        every case against the server at BASE (e.g.
 #                        http://127.0.0.1:PORT); LOGFILEs are the server's
-#                        logs, searched for tokens at the end
+#                        logs: each must exist (and have lines, but for
+#                        the server's own *.out / stdout.log capture) and
+#                        is searched for tokens at the end
 #
 # Needs: curl, jq, openssl; tests/tools/mint-jwt built; the API binary at
 # $top_builddir/api-fcgi/todo-api.fcgi (or $TODO_API_BIN).
@@ -110,31 +112,44 @@ jwks_fetches() {
 }
 
 api_config_cases() {
-	local out rc
+	local out rc before
 	out=$("$API_BIN" --config "$API_CONF" --check-config 2>&1)
 	rc=$?
-	is "$rc" 0 "setup: --check-config accepts the test config"
-	[ "$rc" = 0 ] || diag "$out"
+	is "$rc $(printf '%s\n' "$out" | tail -n 1)" "0 configuration OK" \
+	    "setup: --check-config accepts the test config"
 
 	out=$("$API_BIN" --config "$API_CONF" --migrate 2>&1)
 	rc=$?
-	is "$rc" 0 "setup: --migrate"
 	[ "$rc" = 0 ] || { diag "$out"; bail_out "migration failed"; }
+	# What 001_tasks.sql creates, and the migration recorded once.
+	is "$(psql_c "SELECT to_regclass('api.tasks') IS NOT NULL,
+	    (SELECT string_agg(version, ',' ORDER BY version)
+	    FROM api.schema_migrations)" | tr '|' ' ')" "t 001_tasks" \
+	    "setup: --migrate creates api.tasks and records 001_tasks"
+	before=$(psql_c "SELECT string_agg(version || '@' || applied_at, ','
+	    ORDER BY version) FROM api.schema_migrations")
 	out=$("$API_BIN" --config "$API_CONF" --migrate 2>&1)
-	is "$?" 0 "setup: --migrate again is a no-op"
+	rc=$?
+	is "$rc $(printf '%s\n' "$out" | tail -n 1)" \
+	    "0 api schema: 0 migration(s) applied, 1 in all" \
+	    "setup: --migrate again exits 0 and applies nothing"
+	is "$(psql_c "SELECT string_agg(version || '@' || applied_at, ','
+	    ORDER BY version) FROM api.schema_migrations")" "$before" \
+	    "setup: --migrate again leaves api.schema_migrations as it was"
 
 	printf 'database = %s\naudience = x\nbogus_key = 1\n' "$PG_CONNINFO" \
 	    >"$T_SCRATCH/bad.conf"
 	out=$("$API_BIN" --config "$T_SCRATCH/bad.conf" --check-config 2>&1)
 	isnt "$?" 0 "config: an unknown key stops the program"
-	like "$out" "bogus_key" "config: the message names the key"
-	like "$out" "3" "config: the message names the line"
+	contains "$out" "$T_SCRATCH/bad.conf:3: bogus_key: unknown key" \
+	    "config: the message names the file, line 3 and the key"
 
 	printf 'database = %s\naudience = x\nmetadata_url = %s\nclock_skew = soon\n' \
 	    "$PG_CONNINFO" "http://127.0.0.1:$STATIC_PORT/x" >"$T_SCRATCH/bad2.conf"
 	out=$("$API_BIN" --config "$T_SCRATCH/bad2.conf" --check-config 2>&1)
 	isnt "$?" 0 "config: a malformed value stops the program"
-	like "$out" "clock_skew" "config: the message names the bad key"
+	contains "$out" "$T_SCRATCH/bad2.conf:4: clock_skew: " \
+	    "config: the message names the file, line 4 and the bad key"
 }
 
 # ---- tokens --------------------------------------------------------------
@@ -352,9 +367,12 @@ cases_crud() {
 	is "$(jb .text)" 'Grüße, ✓ — 😀 <b>&amp;</b> "q" \ /' "unicode: stored as sent"
 
 	send POST /api/tasks "$ALICE" "{\"text\":\"it's'); DROP TABLE tasks; --\"}"
-	is "$ST" 201 "sql metacharacters: stored as text"
+	is "$ST" 201 "sql metacharacters: 201"
+	is "$(psql_c "SELECT text FROM api.tasks WHERE id = $(jb '.id // 0')")" \
+	    "it's'); DROP TABLE tasks; --" "sql metacharacters: stored as text"
 	req GET /api/tasks "$ALICE"
-	is "$ST" 200 "sql metacharacters: list still works"
+	is "$ST $(jb '[.tasks[] | select(.text | startswith("it'"'"'s'"'"');"))] | length')" \
+	    "200 1" "sql metacharacters: the list still works and holds the task"
 }
 
 cases_rotation() {
@@ -458,9 +476,8 @@ cases_input() {
 
 	# Size: 64 KiB is the limit.
 	{ printf '{"text":"exactly 64 KiB"}'; head -c $((65536 - 25)) /dev/zero | tr '\0' ' '; } >"$f"
-	is "$(stat -c %s "$f")" 65536 "size: test body is 65536 bytes"
 	send_file POST /api/tasks "$ALICE" "$f"
-	is "$ST" 201 "size: a 65536-byte body is accepted"
+	is "$(stat -c %s "$f") $ST" "65536 201" "size: a 65536-byte body is accepted"
 	printf ' ' >>"$f"
 	send_file POST /api/tasks "$ALICE" "$f"
 	is "$ST" 413 "size: 65537 bytes: 413"
@@ -577,8 +594,10 @@ cases_auth() {
 	expect_invalid_token "duplicate aud claim (last one valid)" \
 	    "$("$MINT" --key "$K1" --kid k1 --raw-claims "{\"iss\":\"$ISS_A\",\"aud\":\"wrong\",\"aud\":\"$API_AUD\",\"oid\":\"alice-oid\",\"scp\":\"read write\",\"exp\":$(now_plus 600)}" | tee -a "$TOKENS")"
 
-	req GET /api/tasks "$(mint alice '{}' --key "$K1" --kid k1 --alg PS256)"
-	one_of "$ST" "200 401" "PS256 with a published RSA key: 200 or 401 (got $ST)"
+	# k1 is published with "alg":"RS256": a PSS signature by the same key
+	# must not verify (RFC 7517 4.4; lib/jwk.h jwk_allows).
+	expect_invalid_token "PS256 with a published RS256-only RSA key" \
+	    "$(mint alice '{}' --key "$K1" --kid k1 --alg PS256)"
 	req GET /api/tasks "$(mint carol "{\"iss\":\"$ISS_B\"}" --key "$KEC" --kid e1 --alg ES256)"
 	is "$ST" 200 "ES256 token of tenant B: 200"
 	req GET /api/tasks "$(mint alice '{}' --header '{"typ":"at+jwt"}')"
@@ -756,21 +775,36 @@ cases_db_down() {
 	is "$ST" 201 "db back: create 201"
 }
 
+# cases_logs: every server log exists (the server's own stdout capture,
+# *.out or stdout.log, may be empty; the others have lines) and none holds
+# a token, a token's signature or a token's payload.
 cases_logs() {
-	local f found=0 sig
+	local f found=0 bad=""
 	local files=()
 	for f in "${API_LOGS[@]}"; do
-		[ -f "$f" ] && files+=("$f")
+		if [ ! -f "$f" ]; then
+			bad="$bad$f: missing"$'\n'
+			continue
+		fi
+		files+=("$f")
+		case $f in
+		*.out | */stdout.log) ;;
+		*) [ -s "$f" ] || bad="$bad$f: empty"$'\n' ;;
+		esac
 	done
-	diag "log files checked: ${files[*]}"
-	ok "logs: there are server logs to check" test "${#files[@]}" -gt 0
+	is "$bad" "" "logs: every server log exists and has lines (${#API_LOGS[@]} files)"
 	sort -u "$TOKENS" | grep -v '^$' >"$TOKENS.u"
+	if [ ! -s "$TOKENS.u" ] || [ "${#files[@]}" -eq 0 ]; then
+		fail "logs: no token appears in any server log" \
+		    "nothing to check: $(wc -l <"$TOKENS.u") tokens, ${#files[@]} log files"
+		return
+	fi
 	if grep -F -q -f "$TOKENS.u" "${files[@]}"; then
 		found=1
 		grep -F -n -f "$TOKENS.u" "${files[@]}" | head -n 3 | cut -c 1-300 |
 		    while IFS= read -r l; do diag "$l"; done
 	fi
-	is "$found" 0 "logs: no token appears in any server log"
+	is "$found" 0 "logs: no token appears in any server log ($(wc -l <"$TOKENS.u") tokens)"
 	# Nor any signature part alone (40+ characters).
 	cut -d. -f3 "$TOKENS.u" | awk 'length($0) >= 40' >"$TOKENS.sig"
 	found=0

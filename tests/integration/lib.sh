@@ -99,6 +99,14 @@ unlike() {
 	fi
 }
 
+# contains GOT FIXED-STRING DESCRIPTION: GOT has FIXED-STRING in it.
+contains() {
+	case $1 in
+	*"$2"*) pass "$3" ;;
+	*) fail "$3" "     got: '$1'" "expected to contain: $2" ;;
+	esac
+}
+
 # one_of GOT "A B C" DESCRIPTION
 one_of() {
 	local v
@@ -346,6 +354,31 @@ psql_c() {
 	psql "$PG_CONNINFO" -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"
 }
 
+# ---- TLS -----------------------------------------------------------------
+
+# tls_test_cert DIR: a throwaway CA (DIR/ca.pem) and a certificate for
+# 127.0.0.1 and localhost signed by it (DIR/cert.pem, DIR/key.pem, mode
+# 600); sets TLS_SPKI, the base64 SHA-256 of its public key (Chromium's
+# --ignore-certificate-errors-spki-list).  Test keys only, made per run.
+tls_test_cert() {
+	local d=$1
+	mkdir -p "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -subj "/CN=todo-b2c test CA" -keyout "$d/ca.key" -out "$d/ca.pem" \
+	    -days 2 >/dev/null 2>&1 &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -subj "/CN=127.0.0.1" -keyout "$d/key.pem" -out "$d/req.pem" \
+	    >/dev/null 2>&1 &&
+	openssl x509 -req -in "$d/req.pem" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+	    -CAcreateserial -days 2 -out "$d/cert.pem" -extfile \
+	    <(printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n') \
+	    >/dev/null 2>&1 || return 1
+	chmod 600 "$d/key.pem" "$d/ca.key"
+	TLS_SPKI=$(openssl x509 -in "$d/cert.pem" -pubkey -noout |
+	    openssl pkey -pubin -outform der | openssl dgst -sha256 -binary |
+	    base64)
+}
+
 # ---- lighttpd ------------------------------------------------------------
 
 # lighttpd_start CONF PORT: run lighttpd -D -f CONF until the port answers;
@@ -436,7 +469,8 @@ T_APACHE_MODS=/usr/lib/apache2/modules
 
 # apache_start PORT SITE_CONF: a private foreground apache2 with its own
 # ServerRoot under $T_SCRATCH/ap-PORT, listening on 127.0.0.1:PORT, which
-# Includes SITE_CONF (Defines + Include of deploy/apache/...).  Sets
+# Includes SITE_CONF (Defines + Include of deploy/apache/...); the lines in
+# T_APACHE_EXTRA (LoadModule ssl_module, another Listen) come first.  Sets
 # T_APACHE_PID and T_APACHE_DIR; logs in $T_APACHE_DIR/log.
 apache_start() {
 	local port=$1 site=$2 dir m
@@ -477,6 +511,7 @@ ThreadsPerChild 64
 MaxRequestWorkers 256
 FcgidIPCDir "$dir/fcgid"
 FcgidProcessTableFile "$dir/fcgid/shm"
+${T_APACHE_EXTRA:-}
 Include "$site"
 EOF
 	} >"$dir/apache2.conf"
@@ -503,6 +538,7 @@ apache_site_api() {
 Define TODO_CONF_DIR $top_srcdir/deploy/apache
 Define TODO_NO_TLS
 Define TODO_NO_WEBAPP
+Define TODO_NO_API_LOOPBACK
 Define TODO_SERVER_NAME 127.0.0.1
 Define TODO_BIND 127.0.0.1
 Define TODO_HTTP_PORT $port

@@ -23,6 +23,12 @@
 #   STACK_IDP_PORT          provider port (default: a free one)
 #   STACK_ACCESS_TOKEN_TTL  provider's access/ID token lifetime (3600 s)
 #   STACK_LOG_LEVEL         both programs' log_level (info)
+#   STACK_TLS               1: production mode -- the shipped TLS files
+#                           (lighttpd tls.conf + loopback.conf, Apache's
+#                           TLS virtual host), a throwaway CA trusted through
+#                           CURL_CA_BUNDLE, https APP_URL, http redirecting,
+#                           __Host- Secure cookies, and the web app calling
+#                           the API on the loopback listener
 #   STACK_PROCS             FastCGI processes per program (2; Apache may
 #                           grow to 4x that)
 #   STACK_WEBAPP_BIN        default $TODO_WEBAPP_BIN, else
@@ -37,9 +43,15 @@
 #   IDP_METADATA            discovery URL with a {policy} placeholder
 #   IDP_ISSUER              the tenant-wide issuer
 #   STACK_SERVER            lighttpd | apache
+#   STACK_HTTP_URL          with STACK_TLS: the plain-http port (redirects)
+#   STACK_TLS_DIR           with STACK_TLS: ca.pem, cert.pem, key.pem;
+#                           TLS_SPKI the certificate's key hash
 #   STACK_DIR               configs, key, provider log, scratch pages
 #   STACK_LOGS              every log file (server, programs, provider,
 #                           PostgreSQL), space-separated
+#   STACK_LOGS_QUIET        those of STACK_LOGS that stay empty when all
+#                           goes well (the server's own stdout/stderr); every
+#                           other one has lines once the stack has served
 #   STACK_IDP_LOG           the provider's current log (request lines)
 #   STACK_SERVER_ERROR_LOG  the server's error log (the programs' stderr)
 #   STACK_ACCESS_LOG        the server's access log
@@ -410,6 +422,20 @@ include "$top_srcdir/deploy/lighttpd/server.conf"
 include "$top_srcdir/deploy/lighttpd/todo-api.conf"
 include "$top_srcdir/deploy/lighttpd/todo-webapp.conf"
 EOF
+	if [ "$STACK_TLS_" = 1 ]; then
+		sed -i "s|^var.todo_http_port .*|var.todo_http_port     = ${STACK_HTTP_URL##*:}|" \
+		    "$dir/lighttpd.conf"
+		cat >>"$dir/lighttpd.conf" <<EOF
+# production mode: the shipped TLS and loopback files, unchanged
+var.todo_https_port    = $port
+var.todo_server_name   = "${STACK_APP_NAME:-$STACK_APP_HOST_}"
+var.todo_tls_cert      = "$STACK_TLS_DIR/cert.pem"
+var.todo_tls_key       = "$STACK_TLS_DIR/key.pem"
+var.todo_api_loopback  = "$STACK_API_LOOPBACK_"
+include "$top_srcdir/deploy/lighttpd/tls.conf"
+include "$top_srcdir/deploy/lighttpd/loopback.conf"
+EOF
+	fi
 	if ! lighttpd -tt -f "$dir/lighttpd.conf" >"$dir/check.log" 2>&1; then
 		stack_err "lighttpd rejects $dir/lighttpd.conf:" "$(cat "$dir/check.log")"
 		return 1
@@ -419,6 +445,7 @@ EOF
 	STACK_SERVER_ERROR_LOG="$dir/log/error.log"
 	STACK_ACCESS_LOG="$dir/log/access.log"
 	STACK_LOGS="$STACK_LOGS $dir/log/error.log $dir/log/access.log $dir/lighttpd.out"
+	STACK_LOGS_QUIET="$STACK_LOGS_QUIET $dir/lighttpd.out"
 }
 
 stack_apache_start() {
@@ -427,10 +454,8 @@ stack_apache_start() {
 # written by tests/integration/stack.sh: deploy/apache/todo-b2c.conf
 # unchanged, plain http, both programs.
 Define TODO_CONF_DIR $top_srcdir/deploy/apache
-Define TODO_NO_TLS
-Define TODO_SERVER_NAME $STACK_APP_HOST_
+Define TODO_SERVER_NAME ${STACK_APP_NAME:-$STACK_APP_HOST_}
 Define TODO_BIND $STACK_APP_HOST_
-Define TODO_HTTP_PORT $port
 Define TODO_API_BIN $STACK_API_BIN_
 Define TODO_API_CONFIG $STACK_DIR/api.conf
 Define TODO_WEBAPP_BIN $STACK_WEBAPP_BIN_
@@ -438,8 +463,27 @@ Define TODO_WEBAPP_CONFIG $STACK_DIR/webapp.conf
 Define TODO_DOCROOT $T_SCRATCH/ap-$port/docroot
 Define TODO_MIN_PROCS $STACK_PROCS_
 Define TODO_MAX_PROCS $((STACK_PROCS_ * 4))
-Include $top_srcdir/deploy/apache/todo-b2c.conf
 EOF
+	if [ "$STACK_TLS_" = 1 ]; then
+		cat >>"$site" <<EOF
+Define TODO_HTTP_PORT ${STACK_HTTP_URL##*:}
+Define TODO_HTTPS_PORT $port
+Define TODO_TLS_CERT $STACK_TLS_DIR/cert.pem
+Define TODO_TLS_KEY $STACK_TLS_DIR/key.pem
+Define TODO_API_LOOPBACK $STACK_API_LOOPBACK_
+EOF
+		T_APACHE_EXTRA="LoadModule socache_shmcb_module $T_APACHE_MODS/mod_socache_shmcb.so
+LoadModule ssl_module $T_APACHE_MODS/mod_ssl.so
+Listen $STACK_APP_HOST_:${STACK_HTTP_URL##*:}"
+	else
+		cat >>"$site" <<EOF
+Define TODO_NO_TLS
+Define TODO_NO_API_LOOPBACK
+Define TODO_HTTP_PORT $port
+EOF
+		T_APACHE_EXTRA=""
+	fi
+	echo "Include $top_srcdir/deploy/apache/todo-b2c.conf" >>"$site"
 	# apache_start listens on 127.0.0.1 and waits there; the site's
 	# VirtualHost needs the same address.
 	if [ "$STACK_APP_HOST_" != 127.0.0.1 ]; then
@@ -481,12 +525,12 @@ redirect_uri = $APP_URL/signin/callback
 signup_signin_policy = B2C_1_susi
 edit_profile_policy = B2C_1_edit_profile
 reset_password_policy = B2C_1_reset
-api_url = $APP_URL/api
+api_url = $STACK_API_URL_
 api_identifier = https://dev.onmicrosoft.com/tasks
 read_scope = read
 write_scope = write
 cache_key_file = $d/cache.key
-cookie_secure = off
+cookie_secure = $([ "$STACK_TLS_" = 1 ] && echo on || echo off)
 log_level = $STACK_LOG_LEVEL_
 EOF
 	chmod 640 "$d/api.conf" "$d/webapp.conf"
@@ -545,6 +589,7 @@ stack_up() {
 	chmod 600 "$STACK_DIR/secrets"
 	STACK_SERVER=$server
 	STACK_LOGS=""
+	STACK_LOGS_QUIET=""
 	STACK_UP=1
 
 	# PostgreSQL (lib.sh keeps one cluster under $T_SCRATCH/pg).
@@ -554,7 +599,20 @@ stack_up() {
 
 	# Ports: the app's first (the provider must know the redirect URI).
 	port=${STACK_APP_PORT:-$(free_port)} || { stack_err "no free port"; return 1; }
-	APP_URL="http://${STACK_APP_NAME:-$STACK_APP_HOST_}:$port"
+	STACK_TLS_=${STACK_TLS:-0}
+	if [ "$STACK_TLS_" = 1 ]; then
+		APP_URL="https://${STACK_APP_NAME:-$STACK_APP_HOST_}:$port"
+		STACK_HTTP_URL="http://${STACK_APP_NAME:-$STACK_APP_HOST_}:$(free_port)"
+		STACK_API_LOOPBACK_="127.0.0.1:$(free_port)"
+		STACK_API_URL_="http://$STACK_API_LOOPBACK_/api"
+		STACK_TLS_DIR=$STACK_DIR/tls
+		tls_test_cert "$STACK_TLS_DIR" || { stack_err "openssl could not make the test certificate"; return 1; }
+		export CURL_CA_BUNDLE=$STACK_TLS_DIR/ca.pem TLS_SPKI STACK_HTTP_URL STACK_TLS_DIR
+	else
+		APP_URL="http://${STACK_APP_NAME:-$STACK_APP_HOST_}:$port"
+		STACK_API_URL_="$APP_URL/api"
+		unset CURL_CA_BUNDLE
+	fi
 
 	# The provider; its issuer carries the port, so pick one and pass it.
 	STACK_IDP_RUNS=1
@@ -589,6 +647,7 @@ stack_up() {
 		STACK_SERVER_ERROR_LOG="$T_APACHE_DIR/log/error.log"
 		STACK_ACCESS_LOG="$T_APACHE_DIR/log/access.log"
 		STACK_LOGS="$STACK_LOGS $T_APACHE_DIR/log/error.log $T_APACHE_DIR/log/access.log $T_APACHE_DIR/log/stdout.log"
+		STACK_LOGS_QUIET="$STACK_LOGS_QUIET $T_APACHE_DIR/log/stdout.log"
 	fi
 	if [ -z "$STACK_SERVER_PID" ]; then
 		stack_err "$server did not start"
@@ -607,7 +666,7 @@ stack_up() {
 		fi
 	done
 	export APP_URL IDP_URL IDP_METADATA IDP_ISSUER STACK_DIR STACK_LOGS \
-	    STACK_SERVER PG_CONNINFO
+	    STACK_LOGS_QUIET STACK_SERVER PG_CONNINFO
 	return 0
 }
 

@@ -167,16 +167,23 @@ test_errors(void)
 			args[j + 1] = bad[i][j];
 		args[j + 1] = NULL;
 		is_int(run(args), CLI_ERROR, "bad usage case %zu", i);
-		ok(out[0] != '\0', "bad usage case %zu: message printed", i);
+		ok(strncmp(out, "prog: ", 6) == 0 && strlen(out) > 6 &&
+		    out[strlen(out) - 1] == '\n',
+		    "bad usage case %zu: a message line naming the program", i);
 	}
 	run(ARGS("--config", "/a", "stray"));
-	ok(strstr(out, "stray") != NULL, "stray argument named");
+	is_str(out, "prog: unexpected argument: stray\n",
+	    "stray argument named");
 
 	/* cli.h and the usage text: "[--check-config | --migrate]". */
 	is_int(run(ARGS("--check-config", "--migrate")), CLI_ERROR,
 	    "--check-config with --migrate refused");
+	is_str(out, "prog: --check-config and --migrate exclude each other\n",
+	    "--check-config with --migrate: message");
 	is_int(run(ARGS("--migrate", "--check-config")), CLI_ERROR,
 	    "--migrate with --check-config refused");
+	is_str(out, "prog: --check-config and --migrate exclude each other\n",
+	    "--migrate with --check-config: message");
 }
 
 static void

@@ -242,7 +242,7 @@ test_errors(void)
 	conf_free(keys, NELEM(keys), &c);
 
 	is_int(load("= x\n", &c), ERR_INPUT, "empty key");
-	ok(msg_at(1, ""), "empty key: file:line");
+	ok(msg_at(1, ": unknown key"), "empty key: file:line: (no name)");
 	conf_free(keys, NELEM(keys), &c);
 
 	is_int(load("name = a\n# x\nname = b\n", &c), ERR_INPUT,
@@ -257,10 +257,11 @@ test_errors(void)
 
 	is_int(load("name = a\njust some words\n", &c), ERR_INPUT,
 	    "line without '='");
-	ok(msg_at(2, "expected"), "line without '=': file:line");
+	ok(msg_at(2, "expected \"key = value\""), "line without '=': file:line");
 	conf_free(keys, NELEM(keys), &c);
 
 	is_int(load("name\n", &c), ERR_INPUT, "bare key without '='");
+	ok(msg_at(1, "expected \"key = value\""), "bare key: file:line");
 	conf_free(keys, NELEM(keys), &c);
 
 	memset(&c, 0, sizeof(c));
@@ -505,7 +506,9 @@ test_file_keys(void)
 	conf_free(keys, NELEM(keys), &c);
 	ok(c.secret == NULL, "CONF_FILE: freed");
 
-	if (tmpfile_write("other", 5, other, sizeof(other))) {
+	if (!tmpfile_write("other", 5, other, sizeof(other)))
+		ok(false, "CONF_FILE from the environment: temporary file");
+	else {
 		setenv(PREFIX "SECRET_FILE", sec, 1);
 		snprintf(text, sizeof(text), "name=x\nsecret_file=%s\n",
 		    other);
@@ -519,7 +522,9 @@ test_file_keys(void)
 	}
 	unlink(sec);
 
-	if (tmpfile_write("a b\nc d", 7, sec, sizeof(sec))) {
+	if (!tmpfile_write("a b\nc d", 7, sec, sizeof(sec)))
+		ok(false, "CONF_FILE, two lines: temporary file");
+	else {
 		snprintf(text, sizeof(text), "name=x\nsecret_file=%s\n", sec);
 		is_int(load(text, &c), ERR_OK, "CONF_FILE, two lines");
 		is_str(c.secret, "a b\nc d", "CONF_FILE: inner bytes kept");
@@ -538,7 +543,9 @@ test_file_keys(void)
 	    "CONF_FILE is a directory");
 	conf_free(keys, NELEM(keys), &c);
 
-	if (tmpfile_write("secret", 6, sec, sizeof(sec))) {
+	if (!tmpfile_write("secret", 6, sec, sizeof(sec)))
+		ok(false, "CONF_FILE unreadable: temporary file");
+	else {
 		if (geteuid() != 0 && chmod(sec, 0) == 0) {
 			snprintf(text, sizeof(text), "name=x\nsecret_file=%s\n",
 			    sec);
@@ -551,16 +558,22 @@ test_file_keys(void)
 		unlink(sec);
 	}
 
-	if (tmpfile_write(nul, sizeof(nul) - 1, sec, sizeof(sec))) {
+	if (!tmpfile_write(nul, sizeof(nul) - 1, sec, sizeof(sec)))
+		ok(false, "CONF_FILE with a NUL: temporary file");
+	else {
 		snprintf(text, sizeof(text), "name=x\nsecret_file=%s\n", sec);
 		ok(load(text, &c) != ERR_OK, "CONF_FILE with a NUL refused");
 		conf_free(keys, NELEM(keys), &c);
 		unlink(sec);
 	}
 
-	if ((big = malloc(CONF_FILE_LIMIT + 1)) != NULL) {
+	if ((big = malloc(CONF_FILE_LIMIT + 1)) == NULL)
+		ok(false, "CONF_FILE limit: memory");
+	else {
 		memset(big, 'k', CONF_FILE_LIMIT + 1);
-		if (tmpfile_write(big, CONF_FILE_LIMIT, sec, sizeof(sec))) {
+		if (!tmpfile_write(big, CONF_FILE_LIMIT, sec, sizeof(sec)))
+			ok(false, "CONF_FILE at the limit: temporary file");
+		else {
 			snprintf(text, sizeof(text),
 			    "name=x\nsecret_file=%s\n", sec);
 			is_int(load(text, &c), ERR_OK,
@@ -571,8 +584,10 @@ test_file_keys(void)
 			conf_free(keys, NELEM(keys), &c);
 			unlink(sec);
 		}
-		if (tmpfile_write(big, CONF_FILE_LIMIT + 1, sec,
-		    sizeof(sec))) {
+		if (!tmpfile_write(big, CONF_FILE_LIMIT + 1, sec,
+		    sizeof(sec)))
+			ok(false, "CONF_FILE over the limit: temporary file");
+		else {
 			snprintf(text, sizeof(text),
 			    "name=x\nsecret_file=%s\n", sec);
 			ok(load(text, &c) != ERR_OK,
@@ -629,11 +644,13 @@ test_other_tables(void)
 	/* conf.h: secret keys are "never echoed in messages". */
 	is_int(load_with(secret_keys, NELEM(secret_keys), "pin = 12x34zz\n",
 	    &c, sizeof(c)), ERR_INPUT, "secret int malformed");
-	ok(msg_has("pin") && strstr(errbuf, "12x34zz") == NULL,
+	ok(msg_at(1, "pin: \"(secret)\" is not a whole number") &&
+	    strstr(errbuf, "12x34zz") == NULL,
 	    "secret int: value not echoed");
 	is_int(load_with(secret_keys, NELEM(secret_keys), "flag = hunter2\n",
 	    &c, sizeof(c)), ERR_INPUT, "secret bool malformed");
-	ok(msg_has("flag") && strstr(errbuf, "hunter2") == NULL,
+	ok(msg_at(1, "flag: \"(secret)\" is not on/off") &&
+	    strstr(errbuf, "hunter2") == NULL,
 	    "secret bool: value not echoed");
 
 	/* conf.h: "missing required keys ... are errors". */

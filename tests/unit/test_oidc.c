@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64url.h"
 #include "buf.h"
+#include "jwt.h"
 #include "log.h"
 #include "oidc.h"
 #include "url.h"
@@ -130,6 +132,205 @@ test_authorize_url(void)
 	is_int(oidc_authorize_url(ENDPOINT, &a, &b), ERR_NOMEM,
 	    "authorize url over the buffer cap");
 	buf_free(&b);
+}
+
+/* Issue 15: endpoints with a query, a fragment, user info. */
+static void
+test_authorize_url_parsed(void)
+{
+	struct oidc_authz a = {
+		.client_id = "cid",
+		.state = "st",
+		.nonce = "nn",
+		.code_challenge = "cc",
+	};
+	static const struct {
+		const char	*endpoint;
+		const char	*want;		/* NULL: ERR_INPUT */
+	} cases[] = {
+		{ ENDPOINT "?p=B2C_1_susi", ENDPOINT "?p=B2C_1_susi&client_id=cid"
+		    "&response_type=code&state=st&nonce=nn&code_challenge=cc"
+		    "&code_challenge_method=S256" },
+		{ ENDPOINT "#frag", ENDPOINT "?client_id=cid&response_type=code"
+		    "&state=st&nonce=nn&code_challenge=cc"
+		    "&code_challenge_method=S256" },
+		{ ENDPOINT "?p=B2C_1_susi#frag?x=1", ENDPOINT "?p=B2C_1_susi"
+		    "&client_id=cid&response_type=code&state=st&nonce=nn"
+		    "&code_challenge=cc&code_challenge_method=S256" },
+		{ "https://idp.example/a/authorize#?x=1&y=2",
+		    "https://idp.example/a/authorize?client_id=cid"
+		    "&response_type=code&state=st&nonce=nn&code_challenge=cc"
+		    "&code_challenge_method=S256" },
+		{ "https://u:p@idp.example:8443/authorize?a=1%202",
+		    "https://u:p@idp.example:8443/authorize?a=1%202&client_id=cid"
+		    "&response_type=code&state=st&nonce=nn&code_challenge=cc"
+		    "&code_challenge_method=S256" },
+		{ "/relative/authorize", NULL },
+		{ "not a url at all", NULL },
+	};
+	struct buf	 b;
+	size_t		 i;
+	enum err	 e;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		buf_init(&b, 0);
+		e = oidc_authorize_url(cases[i].endpoint, &a, &b);
+		if (cases[i].want == NULL)
+			is_int(e, ERR_INPUT, "authorize url of \"%s\": "
+			    "ERR_INPUT", cases[i].endpoint);
+		else {
+			is_int(e, ERR_OK, "authorize url of \"%s\"",
+			    cases[i].endpoint);
+			is_str(buf_str(&b), cases[i].want, "authorize url of "
+			    "\"%s\": known answer", cases[i].endpoint);
+		}
+		buf_free(&b);
+	}
+}
+
+static void
+test_logout_url(void)
+{
+	static const struct {
+		const char	*endpoint;
+		const char	*hint;
+		const char	*want;		/* NULL: ERR_INPUT */
+	} cases[] = {
+		{ "https://idp/t/b2c_1_susi/oauth2/v2.0/logout", "eyJ.e30.c2ln",
+		    "https://idp/t/b2c_1_susi/oauth2/v2.0/logout"
+		    "?post_logout_redirect_uri=https%3A%2F%2Fapp.example%3A8443"
+		    "%2F&id_token_hint=eyJ.e30.c2ln&client_id=c%20id" },
+		{ "https://idp/logout", NULL, "https://idp/logout"
+		    "?post_logout_redirect_uri=https%3A%2F%2Fapp.example%3A8443"
+		    "%2F&client_id=c%20id" },
+		{ "https://idp/logout?p=B2C_1_susi", "h", "https://idp/logout"
+		    "?p=B2C_1_susi&post_logout_redirect_uri=https%3A%2F%2F"
+		    "app.example%3A8443%2F&id_token_hint=h&client_id=c%20id" },
+		{ "https://idp/logout#x?y", "h", "https://idp/logout"
+		    "?post_logout_redirect_uri=https%3A%2F%2Fapp.example%3A8443"
+		    "%2F&id_token_hint=h&client_id=c%20id" },
+		{ "logout", "h", NULL },
+	};
+	static const struct {
+		const char	*url;
+		const char	*want;		/* NULL: ERR_INPUT */
+	} origins[] = {
+		{ "https://app.example/signin/callback", "https://app.example/" },
+		{ "http://127.0.0.1:8080/signin/callback",
+		    "http://127.0.0.1:8080/" },
+		{ "https://user:pw@app.example:8443/a/signin/callback?b=c#d",
+		    "https://app.example:8443/" },
+		{ "https://app.example#x/signin/callback", "https://app.example/" },
+		{ "https://app.example?next=http://evil/signin/callback",
+		    "https://app.example/" },
+		{ "https://evil.example@app.example/signin/callback",
+		    "https://app.example/" },
+		{ "http://[::1]:8080/signin/callback", "http://[::1]:8080/" },
+		{ "/signin/callback", NULL },
+	};
+	struct buf	 b;
+	size_t		 i;
+	enum err	 e;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		buf_init(&b, 0);
+		e = oidc_logout_url(cases[i].endpoint,
+		    "https://app.example:8443/", cases[i].hint, "c id", &b);
+		if (cases[i].want == NULL)
+			is_int(e, ERR_INPUT, "logout url of \"%s\": ERR_INPUT",
+			    cases[i].endpoint);
+		else
+			is_str(e == ERR_OK ? buf_str(&b) : "(error)",
+			    cases[i].want, "logout url of \"%s\"",
+			    cases[i].endpoint);
+		buf_free(&b);
+	}
+	for (i = 0; i < NELEM(origins); i++) {
+		buf_init(&b, 0);
+		e = oidc_origin_root(origins[i].url, &b);
+		if (origins[i].want == NULL)
+			is_int(e, ERR_INPUT, "origin of \"%s\": ERR_INPUT",
+			    origins[i].url);
+		else
+			is_str(e == ERR_OK ? buf_str(&b) : "(error)",
+			    origins[i].want, "origin of \"%s\"",
+			    origins[i].url);
+		buf_free(&b);
+	}
+	buf_init(&b, 10);
+	is_int(oidc_origin_root("https://app.example/cb", &b), ERR_NOMEM,
+	    "origin over the buffer cap");
+	buf_free(&b);
+}
+
+/* An id_token with these claims; the signature is never checked here. */
+static struct jwt *
+token(const char *claims)
+{
+	struct buf	 t;
+	struct jwt	*jwt = NULL;
+	static const char hdr[] = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
+
+	buf_init(&t, 0);
+	b64url_encode(hdr, strlen(hdr), &t);
+	buf_addc(&t, '.');
+	b64url_encode(claims, strlen(claims), &t);
+	buf_adds(&t, ".c2ln");
+	if (t.err != ERR_OK || jwt_parse(t.data, t.len, &jwt) != ERR_OK)
+		jwt = NULL;
+	buf_free(&t);
+	return jwt;
+}
+
+static void
+test_id_token_azp(void)
+{
+	static const struct {
+		const char	*claims;
+		enum err	 want;
+		const char	*why;
+	} cases[] = {
+		{ "{\"aud\":\"cid\"}", ERR_OK, NULL },
+		{ "{\"aud\":[\"cid\"]}", ERR_OK, NULL },
+		{ "{\"aud\":\"cid\",\"azp\":\"cid\"}", ERR_OK, NULL },
+		{ "{\"aud\":[\"cid\",\"api\"],\"azp\":\"cid\"}", ERR_OK,
+		    NULL },
+		{ "{\"aud\":\"cid\",\"azp\":\"other\"}", ERR_AUTH,
+		    "azp is another client" },
+		{ "{\"aud\":[\"cid\",\"other\"],\"azp\":\"other\"}",
+		    ERR_AUTH, "azp is another client" },
+		{ "{\"aud\":[\"cid\",\"other\"]}", ERR_AUTH,
+		    "several audiences and no azp" },
+		{ "{\"aud\":\"cid\",\"azp\":\"CID\"}", ERR_AUTH,
+		    "azp is another client" },
+		{ "{\"aud\":\"cid\",\"azp\":\"cid \"}", ERR_AUTH,
+		    "azp is another client" },
+		{ "{\"aud\":\"cid\",\"azp\":null}", ERR_AUTH, "bad azp" },
+		{ "{\"aud\":\"cid\",\"azp\":[\"cid\"]}", ERR_AUTH,
+		    "bad azp" },
+		{ "{\"aud\":\"cid\",\"azp\":1}", ERR_AUTH, "bad azp" },
+	};
+	struct jwt	*jwt;
+	const char	*why;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		if ((jwt = token(cases[i].claims)) == NULL) {
+			ok(false, "azp: parse %s", cases[i].claims);
+			continue;
+		}
+		why = NULL;
+		is_int(oidc_id_token_azp(jwt, "cid", &why), cases[i].want,
+		    "azp: %s", cases[i].claims);
+		is_str(why, cases[i].why, "azp: %s: reason", cases[i].claims);
+		jwt_free(jwt);
+	}
+	if ((jwt = token("{\"aud\":\"cid\",\"azp\":\"cid\"}")) != NULL) {
+		why = NULL;
+		is_int(oidc_id_token_azp(jwt, NULL, &why), ERR_AUTH,
+		    "azp: no client id matches nothing");
+		jwt_free(jwt);
+	}
 }
 
 /* Parse body with status; copy into an exact-size heap block (no NUL). */
@@ -490,6 +691,9 @@ main(void)
 	/* oidc logs its refusals; keep them (stderr), but terse. */
 	log_init("test_oidc", LOG_LEVEL_ERR);
 	test_authorize_url();
+	test_authorize_url_parsed();
+	test_logout_url();
+	test_id_token_azp();
 	test_tokens_ok();
 	test_tokens_bad();
 	test_tokens_error();

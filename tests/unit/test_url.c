@@ -308,8 +308,7 @@ test_params(void)
 	buf_free(&b);
 
 	ok(url_params_get(NULL, "a") == NULL, "get on NULL params");
-	url_params_free(NULL);
-	ok(true, "free(NULL) is a no-op");
+	url_params_free(NULL);	/* a no-op: must not crash */
 }
 
 static void

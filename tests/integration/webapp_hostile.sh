@@ -1,0 +1,192 @@
+# tests/integration/webapp_hostile.sh -- the web app against a dishonest
+# identity provider (issue 17): every id_token check in the sign-in
+# callback must be able to fail a test.  Sourced after lib.sh and stack.sh
+# by webapp_lighttpd.test and webapp_apache.test.
+#
+#   webapp_hostile_run SERVER   a stack of its own under SERVER (lighttpd |
+#                               apache) whose provider runs with hostile
+#                               modes on (DEV_IDP_HOSTILE=1, see
+#                               deploy/dev-idp/README.md).  Each sign-in
+#                               adds hostile=MODE to the authorization
+#                               request; the provider then answers that
+#                               sign-in's code with a bad id_token (or
+#                               none).  The app must show its error page,
+#                               set no session cookie, store no session,
+#                               log the reason and no secret.  Controls: a
+#                               sign-in without a mode, and one whose
+#                               honest id_token went through the hostile
+#                               signing code, both succeed.
+
+# mode and the reason the app logs ("id_token rejected: REASON")
+WH_MODES=(
+	"wrong-nonce:wrong nonce"
+	"wrong-aud:wrong audience"
+	"wrong-iss:wrong issuer"
+	"other-key:bad signature"
+	"expired:token expired"
+	"alg-none:algorithm not allowed"
+	"alg-none-unsecured:malformed token"
+	"azp-mismatch:azp is another client"
+	"azp-missing:several audiences and no azp"
+	"no-id-token:missing"
+)
+
+wh_jar() {	# wh_jar NAME: a fresh cookie jar (= a fresh browser)
+	rm -f "$STACK_DIR/jar-hostile-$1"
+	printf '%s\n' "$STACK_DIR/jar-hostile-$1"
+}
+
+wh_db() {
+	psql_c "$1" 2>&1
+}
+
+wh_has() {	# wh_has FIXED-STRING: on the last page?
+	printf '%s' "$ST_PAGE" | grep -qF -- "$1"
+}
+
+# wh_count FIXED-STRING FILE...: lines of the FILEs holding the string.
+wh_count() {
+	local s=$1
+	shift
+	cat -- "$@" 2>/dev/null | grep -cF -- "$s"
+}
+
+# wh_session_cookies: session cookies with a value set by the last answer.
+wh_session_cookies() {
+	stack_header Set-Cookie | grep -cE '^(__Host-)?todo_session=[^;]'
+}
+
+# wh_signin JAR MODE: alice signs in; the authorization request carries
+# hostile=MODE unless MODE is empty.  Stops after GET
+# /signin/callback?state= (its answer in ST_*), where the app redeems the
+# code and checks the id_token.  Non-zero when it does not get there.
+wh_signin() {
+	local jar=$1 mode=$2 url
+	stack_http "$jar" GET "$APP_URL/signin?return_to=%2Ftasks"
+	if [ "$ST_STATUS" != 303 ] || [[ "$ST_LOCATION" != "$IDP_URL"/*\?* ]]; then
+		stack_err "GET /signin: expected 303 to the provider, got $ST_STATUS '$ST_LOCATION'"
+		return 1
+	fi
+	url=$ST_LOCATION
+	[ -n "$mode" ] && url="$url&hostile=$(stack_urlencode "$mode")"
+	stack_http "$jar" GET "$url"
+	stack_follow "$jar" || return 1
+	if ! stack_is_form_post; then
+		stack_idp_login "$jar" alice alice-password || return 1
+	fi
+	stack_form_post "$jar" || return 1
+	if [ "$ST_STATUS" != 303 ] || [[ "$ST_LOCATION" != "$APP_URL/signin/callback?"* ]]; then
+		stack_err "POST /signin/callback: expected 303, got $ST_STATUS '$ST_LOCATION'"
+		return 1
+	fi
+	stack_http "$jar" GET "$ST_LOCATION"
+}
+
+# wh_accepted WHAT MODE: the control; the sign-in succeeds.
+wh_accepted() {
+	local what=$1 mode=$2 j n_sess n_idp
+	j=$(wh_jar "control-${mode:-none}")
+	n_sess=$(wh_db "SELECT count(*) FROM webapp.sessions")
+	n_idp=$(wh_count "hostile token answer: $mode" "$STACK_IDP_LOG")
+	if ! wh_signin "$j" "$mode"; then
+		fail "$what: the sign-in reaches the app's callback"
+		return 1
+	fi
+	is "$ST_STATUS $ST_LOCATION" "303 $APP_URL/tasks" \
+	    "$what: GET /signin/callback signs alice in (303 to /tasks)"
+	is "$(wh_session_cookies)" 1 "$what: a session cookie is set"
+	is "$(wh_db "SELECT count(*) FROM webapp.sessions")" $((n_sess + 1)) \
+	    "$what: one new row in webapp.sessions"
+	stack_follow "$j"
+	is "$ST_STATUS $ST_URL" "200 $APP_URL/tasks" "$what: /tasks loads"
+	ok "$what: signed in as Alice Anderson" \
+	    wh_has '<span class="who">Alice Anderson</span>'
+	if [ -n "$mode" ]; then
+		is "$(wh_count "hostile token answer: $mode" "$STACK_IDP_LOG")" \
+		    $((n_idp + 1)) "$what: the id_token did go through the hostile code path"
+	else
+		is "$(grep -c 'hostile token answer' "$STACK_IDP_LOG")" 0 \
+		    "$what: the provider answered honestly"
+	fi
+}
+
+# wh_refused MODE REASON: the app refuses the sign-in.
+wh_refused() {
+	local mode=$1 reason=$2 j n_sess n_tok n_log n_idp
+	j=$(wh_jar "$mode")
+	n_sess=$(wh_db "SELECT count(*) FROM webapp.sessions")
+	n_tok=$(wh_db "SELECT count(*) FROM webapp.tokens")
+	n_log=$(wh_count "id_token rejected: $reason" $STACK_LOGS)
+	n_idp=$(wh_count "hostile token answer: $mode" "$STACK_IDP_LOG")
+	if ! wh_signin "$j" "$mode"; then
+		fail "$mode: the sign-in reaches the app's callback"
+		return 1
+	fi
+	is "$ST_STATUS" 400 "$mode: GET /signin/callback answers 400"
+	ok "$mode: the error page says Sign-in failed" wh_has '<h1>Sign-in failed</h1>'
+	ok "$mode: and that the sign-in could not be verified" \
+	    wh_has 'The sign-in could not be verified. Please sign in again.'
+	is "$(wh_session_cookies)" 0 "$mode: no session cookie is set"
+	ok "$mode: no session cookie in the browser" \
+	    eval "! stack_cookie '$j' todo_session >/dev/null && ! stack_cookie '$j' __Host-todo_session >/dev/null"
+	is "$(wh_db "SELECT count(*) FROM webapp.sessions")" "$n_sess" \
+	    "$mode: no new row in webapp.sessions"
+	is "$(wh_db "SELECT count(*) FROM webapp.tokens")" "$n_tok" \
+	    "$mode: no tokens cached"
+	is "$(wh_count "hostile token answer: $mode" "$STACK_IDP_LOG")" \
+	    $((n_idp + 1)) "$mode: the provider sent the hostile answer"
+	is "$(wh_count "id_token rejected: $reason" $STACK_LOGS)" \
+	    $((n_log + 1)) "$mode: the app logs why (id_token rejected: $reason)"
+	stack_http "$j" GET "$APP_URL/tasks"
+	is "$ST_STATUS $ST_LOCATION" "303 $APP_URL/signin?return_to=%2Ftasks" \
+	    "$mode: the browser is not signed in (/tasks sends it to sign in)"
+}
+
+# wh_provider_guard: a mode the provider does not know is refused there.
+wh_provider_guard() {
+	local j
+	j=$(wh_jar guard)
+	stack_http "$j" GET "$APP_URL/signin"
+	stack_http "$j" GET "$ST_LOCATION&hostile=no-such-mode"
+	is "$ST_STATUS" 400 "the provider refuses an unknown hostile mode (400)"
+	like "$ST_PAGE" 'unknown hostile mode' "and says so"
+}
+
+# wh_logs_clean WHAT: no token, code, session id, csrf token, password or
+# client secret in any log.
+wh_logs_clean() {
+	local what=$1 f hits="" h
+	for f in $STACK_LOGS; do
+		[ -f "$f" ] || continue
+		h=$(grep -nE 'eyJ[A-Za-z0-9_-]{10,}\.|dev-client-secret|alice-password' "$f" | head -n 3)
+		[ -n "$h" ] && hits="$hits$f: $h"$'\n'
+		if [ -s "$STACK_DIR/secrets" ]; then
+			h=$(grep -nF -f "$STACK_DIR/secrets" "$f" | head -n 3)
+			[ -n "$h" ] && hits="$hits$f (a code, session id or csrf token): $h"$'\n'
+		fi
+	done
+	is "$hits" "" "$what: no JWT, code, session id, password or client secret in any log ($(printf '%s\n' $STACK_LOGS | wc -l) files, $(sort -u "$STACK_DIR/secrets" | wc -l) secrets)"
+	ok "$what: the logs were written" test -s "$STACK_IDP_LOG"
+}
+
+webapp_hostile_run() {
+	local server=$1 line t0
+	t0=$(date +%s)
+	if DEV_IDP_HOSTILE=1 STACK_LOG_LEVEL=debug stack_up "$server"; then
+		pass "$server: a stack with a hostile provider is up (provider $IDP_URL)"
+	else
+		bail_out "$server: the stack with a hostile provider did not start"
+	fi
+	like "$(cat "$STACK_IDP_LOG")" 'HOSTILE MODES ON' "the provider has its hostile modes on"
+	wh_accepted "control (no mode)" ""
+	wh_accepted "control (resign: the honest id_token re-signed)" resign
+	for line in "${WH_MODES[@]}"; do
+		wh_refused "${line%%:*}" "${line#*:}"
+	done
+	wh_provider_guard
+	is "$(wh_db "SELECT count(*) FROM webapp.sessions")" 2 \
+	    "only the two controls made sessions"
+	stack_down
+	wh_logs_clean "$server, hostile provider"
+	diag "hostile provider: $(( $(date +%s) - t0 )) s"
+}

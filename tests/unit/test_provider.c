@@ -1,0 +1,350 @@
+/*
+ * test_provider: the discovery document and JWK set fetched from a real
+ * local HTTP server (httpd.h): what is taken from them, what makes them
+ * unusable, the key cache, the rate-limited refetch for an unknown kid,
+ * the periodic refresh and the last good keys kept while the provider
+ * fails.  Time is passed in, so nothing here waits.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "httpc.h"
+#include "log.h"
+#include "provider.h"
+#include "httpd.h"
+#include "mint.h"
+#include "tap.h"
+
+#define NOW		((time_t)1700000000)
+#define ISSUER		"https://login.example/tfp/v2.0/"
+#define DISCOVERY	"/.well-known/openid-configuration"
+
+static struct httpd srv;
+static struct httpc *http;
+static EVP_PKEY *rsa1, *rsa2, *ec;
+
+/* {"keys":[...]} with the listed keys (NULL-terminated kid list). */
+static bool
+put_keys(bool with_rsa1, bool with_rsa2, bool with_ec)
+{
+	struct buf b;
+	bool	 good, first = true;
+
+	buf_init(&b, 0);
+	good = buf_adds(&b, "{\"keys\":[") == ERR_OK;
+	if (good && with_rsa1) {
+		good = mint_jwk(&b, rsa1, "rsa-1", "RS256");
+		first = false;
+	}
+	if (good && with_rsa2) {
+		good = (first || buf_addc(&b, ',') == ERR_OK) &&
+		    mint_jwk(&b, rsa2, "rsa-2", NULL);
+		first = false;
+	}
+	if (good && with_ec)
+		good = (first || buf_addc(&b, ',') == ERR_OK) &&
+		    mint_jwk(&b, ec, "ec-1", NULL);
+	good = good && buf_adds(&b, "]}") == ERR_OK &&
+	    httpd_put(&srv, "keys.json", b.data);
+	buf_free(&b);
+	return good;
+}
+
+/* A discovery document; extra is spliced in after the issuer. */
+static bool
+put_discovery(const char *name, const char *issuer, const char *jwks,
+    const char *extra)
+{
+	struct buf b;
+	bool	 good;
+
+	buf_init(&b, 0);
+	good = buf_addf(&b, "{\"issuer\":\"%s\",\"jwks_uri\":\"%s\"%s}",
+	    issuer, jwks, extra) == ERR_OK && httpd_put(&srv, name, b.data);
+	buf_free(&b);
+	return good;
+}
+
+static void
+test_load(void)
+{
+	struct provider *p = NULL;
+	char	 extra[512];
+	const struct jwk *k;
+
+	snprintf(extra, sizeof(extra), ",\"authorization_endpoint\":"
+	    "\"https://login.example/authorize\",\"token_endpoint\":"
+	    "\"%s/token\",\"end_session_endpoint\":"
+	    "\"https://login.example/logout\","
+	    "\"token_endpoint_auth_methods_supported\":[\"client_secret_post\","
+	    "\"client_secret_basic\"]", srv.base);
+	ok(put_keys(true, false, true) &&
+	    put_discovery("good", ISSUER, httpd_url(&srv, "/keys.json"),
+	    extra), "a discovery document and keys");
+	if (!ok(provider_new(httpd_url(&srv, "/good"), &p) == ERR_OK,
+	    "provider_new"))
+		return;
+	ok(provider_issuer(p) == NULL, "no issuer before loading");
+	ok(provider_find(p, "rsa-1", JWK_ALG_RS256) == NULL,
+	    "no key before loading");
+	is_int(provider_load(p, http, NOW), ERR_OK, "provider_load");
+	is_str(provider_issuer(p), ISSUER, "the issuer");
+	is_str(provider_endpoint(p, PROVIDER_AUTHORIZE),
+	    "https://login.example/authorize", "the authorize endpoint");
+	is_str(provider_endpoint(p, PROVIDER_TOKEN), httpd_url(&srv,
+	    "/token"), "the token endpoint (loopback http allowed)");
+	is_str(provider_endpoint(p, PROVIDER_END_SESSION),
+	    "https://login.example/logout", "the end-session endpoint");
+	ok(provider_endpoint(p, PROVIDER_ENDPOINT__MAX) == NULL,
+	    "an endpoint out of range is NULL");
+	ok(provider_basic_auth(p), "client_secret_basic listed");
+	k = provider_find(p, "rsa-1", JWK_ALG_RS256);
+	ok(k != NULL && strcmp(jwk_kid(k), "rsa-1") == 0,
+	    "provider_find: rsa-1 RS256");
+	ok(provider_find(p, "ec-1", JWK_ALG_ES256) != NULL,
+	    "provider_find: ec-1 ES256");
+	ok(provider_find(p, "rsa-1", JWK_ALG_PS256) == NULL,
+	    "provider_find: not for another alg");
+	ok(provider_find(p, "nope", JWK_ALG_RS256) == NULL,
+	    "provider_find: not an unknown kid");
+	is_int(httpd_hits(&srv, "/good"), 1, "the document fetched once");
+	is_int(httpd_hits(&srv, "/keys.json"), 1, "the keys fetched once");
+	is_int(provider_load(p, http, NOW + 100), ERR_OK,
+	    "provider_load again");
+	is_int(httpd_hits(&srv, "/good") + httpd_hits(&srv, "/keys.json"), 2,
+	    "cached: nothing fetched again");
+	provider_free(p);
+	provider_free(NULL);
+
+	/* Methods listed without basic; none listed means basic. */
+	put_discovery("post", ISSUER, httpd_url(&srv, "/keys.json"),
+	    ",\"token_endpoint_auth_methods_supported\":"
+	    "[\"client_secret_post\"]");
+	if (provider_new(httpd_url(&srv, "/post"), &p) == ERR_OK) {
+		ok(provider_load(p, http, NOW) == ERR_OK &&
+		    !provider_basic_auth(p), "client_secret_post only: no "
+		    "basic authentication");
+		ok(provider_endpoint(p, PROVIDER_TOKEN) == NULL,
+		    "an endpoint not given is NULL");
+		provider_free(p);
+	}
+	put_discovery("plain", ISSUER, httpd_url(&srv, "/keys.json"), "");
+	if (provider_new(httpd_url(&srv, "/plain"), &p) == ERR_OK) {
+		ok(provider_load(p, http, NOW) == ERR_OK &&
+		    provider_basic_auth(p), "no methods listed: basic");
+		provider_free(p);
+	}
+}
+
+/* provider_load on a fresh provider for path: its error. */
+static enum err
+load_err(const char *path)
+{
+	struct provider *p = NULL;
+	enum err e;
+
+	if (provider_new(httpd_url(&srv, path), &p) != ERR_OK)
+		return ERR__MAX;
+	e = provider_load(p, http, NOW);
+	if (e == ERR_OK && provider_issuer(p) == NULL)
+		e = ERR__MAX;
+	provider_free(p);
+	return e;
+}
+
+static void
+test_bad_documents(void)
+{
+	char	 path[64];
+
+	is_int(load_err("/missing"), ERR_UPSTREAM, "discovery 404");
+	is_int(load_err("/status/500"), ERR_UPSTREAM, "discovery 500");
+	is_int(load_err("/redirect"), ERR_UPSTREAM,
+	    "discovery redirect: not followed");
+	is_int(httpd_hits(&srv, "/target"), 0, "the target never asked");
+	snprintf(path, sizeof(path), "/big/%d", HTTPC_RESPONSE_MAX + 1);
+	is_int(load_err(path), ERR_UPSTREAM, "discovery over the cap");
+	httpd_put(&srv, "notjson", "issuer: x");
+	is_int(load_err("/notjson"), ERR_UPSTREAM, "discovery not JSON");
+	httpd_put(&srv, "array", "[1,2]");
+	is_int(load_err("/array"), ERR_UPSTREAM, "discovery not an object");
+	httpd_put(&srv, "dup", "{\"issuer\":\"a\",\"issuer\":\"b\","
+	    "\"jwks_uri\":\"https://x.example/k\"}");
+	is_int(load_err("/dup"), ERR_UPSTREAM, "discovery with a duplicate "
+	    "member");
+	httpd_put(&srv, "noiss", "{\"jwks_uri\":\"https://x.example/k\"}");
+	is_int(load_err("/noiss"), ERR_UPSTREAM, "no issuer");
+	put_discovery("emptyiss", "", httpd_url(&srv, "/keys.json"), "");
+	is_int(load_err("/emptyiss"), ERR_UPSTREAM, "an empty issuer");
+	httpd_put(&srv, "nojwks", "{\"issuer\":\"" ISSUER "\"}");
+	is_int(load_err("/nojwks"), ERR_UPSTREAM, "no jwks_uri");
+	put_discovery("httpjwks", ISSUER, "http://keys.example/k", "");
+	is_int(load_err("/httpjwks"), ERR_UPSTREAM,
+	    "a plain http jwks_uri off loopback");
+	put_discovery("httpep", ISSUER, httpd_url(&srv, "/keys.json"),
+	    ",\"token_endpoint\":\"http://login.example/token\"");
+	is_int(load_err("/httpep"), ERR_UPSTREAM,
+	    "a plain http endpoint off loopback");
+	put_discovery("keys404", ISSUER, httpd_url(&srv, "/nokeys"), "");
+	is_int(load_err("/keys404"), ERR_UPSTREAM, "the keys answer 404");
+	httpd_put(&srv, "nousable.json", "{\"keys\":[{\"kty\":\"oct\","
+	    "\"k\":\"c2VjcmV0\"}]}");
+	put_discovery("nousable", ISSUER, httpd_url(&srv, "/nousable.json"),
+	    "");
+	is_int(load_err("/nousable"), ERR_UPSTREAM, "no usable key");
+	snprintf(path, sizeof(path), "/big/%d", HTTPC_RESPONSE_MAX + 1);
+	put_discovery("bigkeys", ISSUER, httpd_url(&srv, path), "");
+	is_int(load_err("/bigkeys"), ERR_UPSTREAM, "keys over the cap");
+}
+
+static void
+test_cache(void)
+{
+	struct provider *p = NULL;
+	const struct jwk *k;
+	int	 d0, k0;
+
+	put_keys(true, false, false);
+	put_discovery("cache", ISSUER, httpd_url(&srv, "/keys.json"), "");
+	if (!ok(provider_new(httpd_url(&srv, "/cache"), &p) == ERR_OK,
+	    "a provider for the cache tests"))
+		return;
+	k0 = httpd_hits(&srv, "/keys.json");
+	d0 = httpd_hits(&srv, "/cache");
+	k = provider_key(p, http, "rsa-1", JWK_ALG_RS256, NOW);
+	ok(k != NULL, "provider_key loads and finds rsa-1");
+	is_int(httpd_hits(&srv, "/keys.json") - k0, 1, "keys fetched once");
+
+	/* Rotation: rsa-2 appears; the unknown kid refetches once. */
+	put_keys(true, true, false);
+	k = provider_key(p, http, "rsa-2", JWK_ALG_RS256, NOW + 1);
+	ok(k != NULL && strcmp(jwk_kid(k), "rsa-2") == 0,
+	    "an unknown kid refetches the keys: rsa-2 found");
+	is_int(httpd_hits(&srv, "/keys.json") - k0, 2, "one refetch");
+	ok(provider_key(p, http, "nope", JWK_ALG_RS256, NOW + 2) == NULL,
+	    "another unknown kid within PROVIDER_REFETCH_MIN: none");
+	is_int(httpd_hits(&srv, "/keys.json") - k0, 2,
+	    "... and no fetch (rate limited)");
+	ok(provider_key(p, http, "nope", JWK_ALG_RS256,
+	    NOW + 1 + PROVIDER_REFETCH_MIN) == NULL,
+	    "after PROVIDER_REFETCH_MIN: still unknown");
+	is_int(httpd_hits(&srv, "/keys.json") - k0, 3, "... after one fetch");
+	ok(provider_key(p, http, "rsa-1", JWK_ALG_RS256, NOW + 200) != NULL,
+	    "a known kid: no fetch");
+	is_int(httpd_hits(&srv, "/keys.json") - k0, 3, "... none");
+
+	/* The provider breaks: the last good keys stay. */
+	httpd_put(&srv, "keys.json", NULL);
+	httpd_put(&srv, "cache", NULL);
+	ok(provider_key(p, http, "rsa-3", JWK_ALG_RS256, NOW + 300) == NULL,
+	    "unknown kid while the keys are gone: none");
+	ok(provider_find(p, "rsa-2", JWK_ALG_RS256) != NULL,
+	    "... and the last good keys are kept");
+	is_int(provider_load(p, http, NOW + 2 * PROVIDER_REFRESH), ERR_OK,
+	    "refresh due while the provider fails: still ERR_OK");
+	is_int(httpd_hits(&srv, "/cache") - d0, 2, "the refresh asked for the "
+	    "document again");
+	ok(provider_find(p, "rsa-1", JWK_ALG_RS256) != NULL,
+	    "... and kept the keys");
+	is_str(provider_issuer(p), ISSUER, "... and the document");
+	is_int(provider_load(p, http, NOW + 2 * PROVIDER_REFRESH + 20), ERR_OK,
+	    "within PROVIDER_REFETCH_MIN of a failed refresh");
+	is_int(httpd_hits(&srv, "/cache") - d0, 2, "... nothing is asked");
+
+	/* Back, with other keys: the periodic refresh takes them. */
+	put_keys(false, true, true);
+	put_discovery("cache", ISSUER, httpd_url(&srv, "/keys.json"), "");
+	is_int(provider_load(p, http, NOW + 2 * PROVIDER_REFRESH + 100), ERR_OK,
+	    "the periodic refresh");
+	ok(provider_find(p, "rsa-1", JWK_ALG_RS256) == NULL &&
+	    provider_find(p, "ec-1", JWK_ALG_ES256) != NULL,
+	    "the refresh replaced the keys");
+	provider_free(p);
+}
+
+static void
+test_retry_empty(void)
+{
+	struct provider *p = NULL;
+	int	 d0;
+
+	httpd_put(&srv, "late", NULL);
+	if (provider_new(httpd_url(&srv, "/late"), &p) != ERR_OK)
+		return;
+	d0 = httpd_hits(&srv, "/late");
+	is_int(provider_load(p, http, NOW), ERR_UPSTREAM,
+	    "nothing cached, the document is missing");
+	put_keys(true, false, false);
+	put_discovery("late", ISSUER, httpd_url(&srv, "/keys.json"), "");
+	is_int(provider_load(p, http, NOW + PROVIDER_RETRY_EMPTY - 1),
+	    ERR_UPSTREAM, "within PROVIDER_RETRY_EMPTY: not asked again");
+	is_int(httpd_hits(&srv, "/late") - d0, 1, "... one fetch in all");
+	ok(provider_key(p, http, "rsa-1", JWK_ALG_RS256,
+	    NOW + PROVIDER_RETRY_EMPTY - 1) == NULL,
+	    "provider_key: none while nothing is cached");
+	is_int(provider_load(p, http, NOW + PROVIDER_RETRY_EMPTY),
+	    ERR_OK, "after PROVIDER_RETRY_EMPTY: loaded");
+	provider_free(p);
+}
+
+static void
+test_check(void)
+{
+	struct provider *p = NULL;
+	char	 out[1024], want[1024];
+	FILE	*f;
+
+	put_discovery("check", ISSUER, httpd_url(&srv, "/keys.json"), "");
+	if (provider_new(httpd_url(&srv, "/check"), &p) != ERR_OK ||
+	    (f = fmemopen(out, sizeof(out), "w")) == NULL)
+		return;
+	ok(provider_check(p, http, "metadata_url", f), "provider_check: ok");
+	fclose(f);
+	snprintf(want, sizeof(want), "metadata_url: %s: issuer " ISSUER "\n",
+	    httpd_url(&srv, "/check"));
+	is_str(out, want, "provider_check: what it says");
+	provider_free(p);
+	if (provider_new(httpd_url(&srv, "/gone"), &p) != ERR_OK ||
+	    (f = fmemopen(out, sizeof(out), "w")) == NULL)
+		return;
+	ok(!provider_check(p, http, "metadata_url", f),
+	    "provider_check: unreachable");
+	fclose(f);
+	snprintf(want, sizeof(want), "metadata_url: %s: cannot load the "
+	    "discovery document and keys\n", httpd_url(&srv, "/gone"));
+	is_str(out, want, "provider_check: what it says then");
+	provider_free(p);
+}
+
+int
+main(void)
+{
+	log_init("test_provider", LOG_LEVEL_ERR);
+	alarm(120);
+	rsa1 = mint_key("test-only-rsa-1.pem");
+	rsa2 = mint_key("test-only-rsa-2.pem");
+	ec = mint_key("test-only-ec-p256.pem");
+	if (!ok(rsa1 != NULL && rsa2 != NULL && ec != NULL,
+	    "the test keys from tests/keys") ||
+	    !ok(httpd_start(&srv), "a local HTTP server") ||
+	    !ok(httpc_global_init() == ERR_OK && httpc_new(&http) == ERR_OK,
+	    "an HTTP client"))
+		goto out;
+	test_load();
+	test_bad_documents();
+	test_cache();
+	test_retry_empty();
+	test_check();
+out:
+	httpc_free(http);
+	httpd_stop(&srv);
+	EVP_PKEY_free(rsa1);
+	EVP_PKEY_free(rsa2);
+	EVP_PKEY_free(ec);
+	return tap_done();
+}

@@ -1,0 +1,35 @@
+/*
+ * webapp-fcgi answers and the checks route handlers make first: every
+ * page goes out through web_html() (or web_error(), web_redirect()) with
+ * the security headers; a POST handler takes its form from web_form() and
+ * checks it with web_csrf_ok() before it changes anything.
+ */
+#ifndef TODO_WEB_RESPOND_H
+#define TODO_WEB_RESPOND_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "req.h"
+#include "url.h"
+
+#define WEB_FORM_MAX (16 * 1024)	/* bytes of a posted form */
+
+struct session;				/* webapp.h */
+struct web;				/* webapp.h */
+
+void	web_headers(struct web *, struct req *);
+void	web_redirect(struct web *, struct req *, const char *location);
+void	web_html(struct web *, struct req *, int status, struct buf *page);
+/* An error page; "msg" is plain text (escaped here). */
+void	web_error(struct web *, struct req *, const struct session *,
+	    int status, const char *title, const char *msg);
+/* Parse the posted form (415/413/400 answered on failure). */
+bool	web_form(struct web *, struct req *, struct url_params *);
+/* The form's csrf member must match the session's (403 on failure). */
+bool	web_csrf_ok(struct web *, struct req *, const struct session *,
+	    const struct url_params *);
+bool	web_set_cookie(struct web *, struct req *, const char *name,
+	    const char *value, long max_age);
+
+#endif
