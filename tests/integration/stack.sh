@@ -55,7 +55,10 @@
 #   STACK_IDP_LOG           the provider's current log (request lines)
 #   STACK_SERVER_ERROR_LOG  the server's error log (the programs' stderr)
 #   STACK_ACCESS_LOG        the server's access log
-#   PG_CONNINFO             libpq conninfo of the database (psql_c works)
+#   PG_CONNINFO             libpq conninfo of the database "todo" as the
+#                           superuser (psql_c works); the programs connect
+#                           as todo_api / todo_webapp, migrations ran as
+#                           todo_owner (sql/roles.sql, as in production)
 #
 # Driving the app with curl (one cookie jar = one browser):
 #   stack_http JAR METHOD URL [CURL_ARGS...]
@@ -503,7 +506,7 @@ stack_write_configs() {
 	done
 	cat >"$d/api.conf" <<EOF
 # todo-api.fcgi, written by tests/integration/stack.sh
-database = $PG_CONNINFO
+database = $STACK_DB_=todo_api
 metadata_url =$urls
 issuer = $IDP_ISSUER
 audience = 00000000-0000-4000-a000-000000000002
@@ -516,7 +519,7 @@ log_level = $STACK_LOG_LEVEL_
 EOF
 	cat >"$d/webapp.conf" <<EOF
 # todo-webapp.fcgi, written by tests/integration/stack.sh
-database = $PG_CONNINFO
+database = $STACK_DB_=todo_webapp
 metadata_url = $IDP_METADATA
 issuer = $IDP_ISSUER
 client_id = 00000000-0000-4000-a000-000000000001
@@ -542,9 +545,10 @@ EOF
 	fi
 }
 
-# stack_migrate NAME BIN CONFIG
+# stack_migrate NAME BIN CONFIG: as the owner role.
 stack_migrate() {
-	if ! "$2" --config "$3" --migrate >"$STACK_DIR/migrate-$1.log" 2>&1; then
+	if ! env "TODO_${1^^}_DATABASE=$STACK_DB_=todo_owner" \
+	    "$2" --config "$3" --migrate >"$STACK_DIR/migrate-$1.log" 2>&1; then
 		stack_err "$1 --migrate failed:" "$(cat "$STACK_DIR/migrate-$1.log")"
 		return 1
 	fi
@@ -595,6 +599,19 @@ stack_up() {
 	# PostgreSQL (lib.sh keeps one cluster under $T_SCRATCH/pg).
 	rm -rf "$T_SCRATCH/pg"
 	pg_start 2>"$STACK_DIR/pg.err" || { stack_err "PostgreSQL did not start:" "$(cat "$STACK_DIR/pg.err")"; return 1; }
+	# Least privilege, as todo-b2c-setup-db sets it up: the database belongs
+	# to an owner role that runs the migrations; each program connects as
+	# its own role, which reaches only its own schema (sql/roles.sql).  The
+	# tests' psql (PG_CONNINFO) stays the superuser.
+	if ! psql "$PG_CONNINFO" -X -q -v ON_ERROR_STOP=1 \
+	    -c "CREATE ROLE todo_owner LOGIN" -c "CREATE ROLE todo_api LOGIN" \
+	    -c "CREATE ROLE todo_webapp LOGIN" \
+	    -c "CREATE DATABASE todo OWNER todo_owner" >"$STACK_DIR/roles.log" 2>&1; then
+		stack_err "cannot create the roles:" "$(cat "$STACK_DIR/roles.log")"
+		return 1
+	fi
+	PG_CONNINFO="host=$PG_SOCKDIR dbname=todo user=postgres"
+	STACK_DB_="host=$PG_SOCKDIR dbname=todo user"
 	STACK_LOGS="$STACK_LOGS $PG_SOCKDIR/server.log"
 
 	# Ports: the app's first (the provider must know the redirect URI).
@@ -637,6 +654,12 @@ stack_up() {
 	stack_write_configs
 	stack_migrate api "$STACK_API_BIN_" "$STACK_DIR/api.conf" || return 1
 	stack_migrate webapp "$STACK_WEBAPP_BIN_" "$STACK_DIR/webapp.conf" || return 1
+	if ! psql "$STACK_DB_=todo_owner" -X -q -v ON_ERROR_STOP=1 \
+	    -v api_role=todo_api -v webapp_role=todo_webapp \
+	    -f "$top_srcdir/sql/roles.sql" >>"$STACK_DIR/roles.log" 2>&1; then
+		stack_err "sql/roles.sql failed:" "$(cat "$STACK_DIR/roles.log")"
+		return 1
+	fi
 
 	T_APACHE_PID="" T_APACHE_DIR=""
 	if [ "$server" = lighttpd ]; then
