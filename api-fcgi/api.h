@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "db.h"
 #include "httpc.h"
+#include "metrics.h"
 #include "req.h"
 #include "tokencache.h"
 
@@ -19,8 +20,10 @@
 #define API_JSON_DEPTH 8
 #define API_TEXT_MAX 1000		/* characters */
 #define API_TASKS_MAX 500		/* tasks per user: a list stays < 1 MiB */
-#define API_USER_MAX 256		/* bytes of the user claim */
+#define API_USER_MAX AUTH_USER_MAX	/* bytes of the user claim */
 #define API_PROVIDERS_MAX AUTH_ISSUERS_MAX
+#define API_METRICS_MAX (128 * 1024)	/* bytes of one /metrics answer */
+#define API_METRICS_TOKEN_MIN 16	/* bytes of the metrics token */
 
 struct api_config {
 	char	*database;
@@ -29,12 +32,16 @@ struct api_config {
 	char	*audience;
 	char	*read_scope;
 	char	*write_scope;
-	char	*user_claim;
+	char	*user_claim;	/* claim names, space separated, in order */
 	long	 clock_skew;
+	long	 max_token_lifetime;	/* seconds of exp - iat */
 	char	*base_path;
 	char	*log_level;
+	char	*log_format;	/* text | json */
 	char	*ca_file;	/* PEM CAs for https calls; NULL: system */
 	char	*http_proxy;	/* proxy URL; NULL: none */
+	char	*metrics_dir;	/* where the shared metrics file is */
+	char	*metrics_token_file; /* its contents: /metrics bearer */
 };
 
 /* The process: one database connection, one HTTP client, the providers. */
@@ -46,6 +53,7 @@ struct api {
 	size_t			 nproviders;
 	struct auth_policy	 policy;
 	struct tokencache	*cache;		/* verified tokens */
+	struct metrics		*metrics;	/* NULL: not counting */
 };
 
 /* The authenticated caller of a request. */
@@ -76,6 +84,50 @@ void	tasks_update(struct api *, struct req *, const struct api_user *,
 	    const char *id);
 void	tasks_delete(struct api *, struct req *, const struct api_user *,
 	    const char *id);
-void	tasks_health(struct api *, struct req *);
+
+/* Routes (main.c matches them; ops.c names them in logs and metrics). */
+enum route {
+	ROUTE_HEALTHZ,
+	ROUTE_READYZ,
+	ROUTE_METRICS,
+	ROUTE_TASKS,
+	ROUTE_TASK,
+	ROUTE__MAX		/* also: no route matched */
+};
+
+/* ops.c: access records, metrics, health. */
+enum api_metric {
+	AM_REQUESTS,		/* route, code */
+	AM_DURATION,		/* route */
+	AM_TOKENS,		/* outcome (enum api_verdict) */
+	AM_TOKEN_CACHE,		/* result: 0 hit, 1 miss */
+	AM_PROVIDER_FETCHES,	/* document, outcome */
+	AM_DB_ERRORS,
+	AM_DB_RECONNECTS,
+	AM__MAX
+};
+/* How a bearer token was judged. */
+enum api_verdict {
+	AV_OK,
+	AV_EXPIRED,
+	AV_BAD_SIGNATURE,
+	AV_WRONG_AUDIENCE,
+	AV_WRONG_ISSUER,
+	AV_UNKNOWN_KEY,
+	AV_SCOPE_MISSING,
+	AV_MALFORMED,
+	AV_PROVIDER_UNAVAILABLE,
+	AV_OTHER,
+	AV__MAX
+};
+void	ops_route(struct req *, enum route);
+/* The verdict for auth_verify's or auth_user's reason. */
+enum api_verdict ops_verdict(const char *why);
+void	ops_count(struct api *, enum api_metric, unsigned label);
+void	ops_metrics_open(struct api *);		/* serve mode */
+void	ops_done(void *, const struct req *);	/* req_serve_with's done */
+void	ops_metrics(struct api *, struct req *);
+void	ops_healthz(struct api *, struct req *);
+void	ops_readyz(struct api *, struct req *);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "bearer.h"
@@ -26,6 +27,11 @@
 #define API_ENV_PREFIX "TODO_API_"
 #define API_ID_DIGITS_MAX 18		/* always fits a bigint */
 #define API_REALM "todo-b2c"
+#define API_LIFETIME_MAX 2592000	/* max_token_lifetime cap, s (30 d) */
+
+/* The only two things a 401 says about a token; the rest is logged. */
+#define API_TOKEN_INVALID "the access token is not valid"
+#define API_TOKEN_EXPIRED "the access token has expired"
 
 extern const struct migration api_migrations[];
 extern const size_t api_migrations_count;
@@ -41,20 +47,18 @@ static const struct conf_key api_keys[] = {
 	KEY(write_scope, CONF_STR, "write", false, 0, 0),
 	KEY(user_claim, CONF_STR, "oid", false, 0, 0),
 	KEY(clock_skew, CONF_INT, "60", false, 0, 600),
+	KEY(max_token_lifetime, CONF_INT, "86400", false, 60, API_LIFETIME_MAX),
 	KEY(base_path, CONF_STR, "/api", false, 0, 0),
 	KEY(log_level, CONF_STR, "info", false, 0, 0),
+	KEY(log_format, CONF_STR, "text", false, 0, 0),
 	KEY(ca_file, CONF_STR, NULL, false, 0, 0),
 	KEY(http_proxy, CONF_STR, NULL, false, 0, 0),
+	KEY(metrics_dir, CONF_STR, METRICS_DIR_DEFAULT, false, 0, 0),
+	{ "metrics_token_file", CONF_FILE, offsetof(struct api_config,
+	    metrics_token_file), NULL, false, 0, 0, true },
 };
 #undef KEY
 #define API_NKEYS (sizeof(api_keys) / sizeof(api_keys[0]))
-
-enum route {
-	ROUTE_HEALTHZ,
-	ROUTE_TASKS,
-	ROUTE_TASK,
-	ROUTE__MAX
-};
 
 enum scope_need {
 	NEED_NONE,
@@ -68,6 +72,8 @@ static const struct {
 	unsigned	 methods;
 } routes[ROUTE__MAX] = {
 	[ROUTE_HEALTHZ] = { "GET, HEAD", M(REQ_GET) | M(REQ_HEAD) },
+	[ROUTE_READYZ] = { "GET, HEAD", M(REQ_GET) | M(REQ_HEAD) },
+	[ROUTE_METRICS] = { "GET, HEAD", M(REQ_GET) | M(REQ_HEAD) },
 	[ROUTE_TASKS] = { "GET, HEAD, POST",
 	    M(REQ_GET) | M(REQ_HEAD) | M(REQ_POST) },
 	[ROUTE_TASK] = { "GET, HEAD, PATCH, DELETE",
@@ -77,19 +83,23 @@ static const struct {
 
 /* ---- authentication ------------------------------------------------------ */
 
-/* 401 with the RFC 6750 challenge; error NULL for "no token at all". */
+/*
+ * status (401, or 400 for invalid_request) with the RFC 6750 challenge;
+ * error NULL for "no token at all".
+ */
 static void
-api_challenge(struct req *r, const char *error, const char *desc)
+api_challenge(struct req *r, int status, const char *error,
+    const char *desc)
 {
 	if (error == NULL) {
 		(void)req_header(r, "WWW-Authenticate",
 		    "Bearer realm=\"" API_REALM "\"");
-		api_error(r, 401, "unauthorized", desc);
+		api_error(r, status, "unauthorized", desc);
 		return;
 	}
 	(void)req_headerf(r, "WWW-Authenticate", "Bearer realm=\"" API_REALM
 	    "\", error=\"%s\", error_description=\"%s\"", error, desc);
-	api_error(r, 401, error, desc);
+	api_error(r, status, error, desc);
 }
 
 /* Scope bits remembered with a verified token. */
@@ -112,21 +122,22 @@ api_verify(struct api *api, struct req *r, const char *token, size_t len,
 
 	e = auth_verify(&api->policy, api->http, token, len, now, jwt, &why);
 	if (e == ERR_UPSTREAM) {
+		ops_count(api, AM_TOKENS, AV_PROVIDER_UNAVAILABLE);
 		api_fail(r, ERR_UPSTREAM, NULL);
 		return false;
 	}
-	if (e != ERR_OK) {
-		log_info("rejected token: %s", why);
-		api_challenge(r, "invalid_token", why);
-		return false;
+	if (e == ERR_OK && (e = auth_user(*jwt, api->cfg->user_claim,
+	    &u->sub, &why)) == ERR_OK && (u->iss = jwt_claim_str(*jwt,
+	    "iss")) == NULL) {
+		why = "no issuer";
+		e = ERR_AUTH;
 	}
-	u->iss = jwt_claim_str(*jwt, "iss");
-	u->sub = jwt_claim_str(*jwt, api->cfg->user_claim);
-	if (u->sub == NULL)
-		u->sub = jwt_claim_str(*jwt, "sub");
-	if (u->iss == NULL || u->sub == NULL || *u->sub == '\0' ||
-	    strlen(u->sub) > API_USER_MAX) {
-		api_challenge(r, "invalid_token", "the token names no user");
+	if (e != ERR_OK) {
+		ops_count(api, AM_TOKENS, ops_verdict(why));
+		log_info("rejected token: %s", why);
+		api_challenge(r, 401, "invalid_token",
+		    strcmp(why, JWT_WHY_EXPIRED) == 0 ? API_TOKEN_EXPIRED :
+		    API_TOKEN_INVALID);
 		return false;
 	}
 	u->scopes = (jwt_has_scope(*jwt, api->cfg->read_scope) ?
@@ -159,15 +170,19 @@ api_authenticate(struct api *api, struct req *r, enum scope_need need,
 	*jwt = NULL;
 	e = bearer_parse(req_param(r, "HTTP_AUTHORIZATION"), &token, &len);
 	if (e == ERR_NOTFOUND) {
-		api_challenge(r, NULL, "an access token is required");
+		api_challenge(r, 401, NULL, "an access token is required");
 		return false;
 	}
 	if (e != ERR_OK) {
-		api_challenge(r, "invalid_token",
+		/* RFC 6750 3.1: a malformed request, not a bad token. */
+		log_info("rejected request: malformed Authorization header");
+		api_challenge(r, 400, "invalid_request",
 		    "the Authorization header is malformed");
 		return false;
 	}
-	if ((hit = tokencache_get(api->cache, token, len, now)) != NULL) {
+	hit = tokencache_get(api->cache, token, len, now);
+	ops_count(api, AM_TOKEN_CACHE, hit != NULL ? 0 : 1);
+	if (hit != NULL) {
 		u->iss = hit->iss;
 		u->sub = hit->sub;
 		u->scopes = hit->scopes;
@@ -176,6 +191,7 @@ api_authenticate(struct api *api, struct req *r, enum scope_need need,
 	scope = need == NEED_WRITE ? api->cfg->write_scope :
 	    api->cfg->read_scope;
 	if (!(u->scopes & (need == NEED_WRITE ? SCOPE_WRITE : SCOPE_READ))) {
+		ops_count(api, AM_TOKENS, AV_SCOPE_MISSING);
 		(void)req_headerf(r, "WWW-Authenticate", "Bearer realm=\""
 		    API_REALM "\", error=\"insufficient_scope\", "
 		    "scope=\"%s\"", scope);
@@ -184,6 +200,7 @@ api_authenticate(struct api *api, struct req *r, enum scope_need need,
 		    "the token does not grant the read scope");
 		return false;
 	}
+	ops_count(api, AM_TOKENS, AV_OK);
 	return true;
 }
 
@@ -213,6 +230,10 @@ api_route(const struct api *api, const char *path, const char **id)
 	p = path + n;
 	if (strcmp(p, "/healthz") == 0)
 		return ROUTE_HEALTHZ;
+	if (strcmp(p, "/readyz") == 0)
+		return ROUTE_READYZ;
+	if (strcmp(p, "/metrics") == 0)
+		return ROUTE_METRICS;
 	if (strcmp(p, "/tasks") == 0)
 		return ROUTE_TASKS;
 	if (strncmp(p, "/tasks/", 7) == 0 && api_id_ok(p + 7)) {
@@ -233,6 +254,7 @@ api_handle(void *arg, struct req *r)
 	enum route rt;
 	enum scope_need need;
 
+	ops_route(r, ROUTE__MAX);
 	if (r->path == NULL) {
 		api_error(r, 414, "invalid_request", "the path is too long");
 		return;
@@ -241,6 +263,7 @@ api_handle(void *arg, struct req *r)
 		api_error(r, 404, "not_found", "no such resource");
 		return;
 	}
+	ops_route(r, rt);
 	if ((unsigned)r->method >= 32 ||
 	    !(routes[rt].methods & (1u << r->method))) {
 		(void)req_header(r, "Allow", routes[rt].allow);
@@ -248,9 +271,18 @@ api_handle(void *arg, struct req *r)
 		    "that method is not allowed here");
 		return;
 	}
-	if (rt == ROUTE_HEALTHZ) {
-		tasks_health(api, r);
+	switch (rt) {
+	case ROUTE_HEALTHZ:
+		ops_healthz(api, r);
 		return;
+	case ROUTE_READYZ:
+		ops_readyz(api, r);
+		return;
+	case ROUTE_METRICS:
+		ops_metrics(api, r);
+		return;
+	default:
+		break;
 	}
 	need = (r->method == REQ_GET || r->method == REQ_HEAD) ?
 	    NEED_READ : NEED_WRITE;
@@ -288,10 +320,22 @@ static bool
 api_config_check(const struct api_config *cfg, char *err, size_t len)
 {
 	enum log_level lvl;
+	enum log_format fmt;
 
 	if (!log_level_parse(cfg->log_level, &lvl)) {
 		snprintf(err, len, "log_level: \"%s\" is not error, warning, "
 		    "info or debug", cfg->log_level);
+		return false;
+	}
+	if (!log_format_parse(cfg->log_format, &fmt)) {
+		snprintf(err, len, "log_format: \"%s\" is not text or json",
+		    cfg->log_format);
+		return false;
+	}
+	if (cfg->metrics_token_file != NULL &&
+	    strlen(cfg->metrics_token_file) < API_METRICS_TOKEN_MIN) {
+		snprintf(err, len, "metrics_token_file: the secret must be at "
+		    "least %d bytes", API_METRICS_TOKEN_MIN);
 		return false;
 	}
 	if (cfg->base_path[0] != '/') {
@@ -302,6 +346,12 @@ api_config_check(const struct api_config *cfg, char *err, size_t len)
 	    strpbrk(cfg->read_scope, " \t") != NULL) {
 		snprintf(err, len, "read_scope, write_scope: one scope each, "
 		    "without spaces");
+		return false;
+	}
+	if (!auth_user_claims_ok(cfg->user_claim)) {
+		snprintf(err, len, "user_claim: \"%s\" is not 1 to %d claim "
+		    "names separated by spaces", cfg->user_claim,
+		    AUTH_USER_CLAIMS_MAX);
 		return false;
 	}
 	return true;
@@ -353,6 +403,7 @@ api_free(struct api *api)
 	db_free(api->db);
 	httpc_free(api->http);
 	tokencache_free(api->cache);
+	metrics_close(api->metrics);
 }
 
 /* --check-config: fetch what the configuration points at. */
@@ -366,6 +417,14 @@ api_check(struct api *api)
 		good &= provider_check(api->providers[i], api->http,
 		    "metadata_url", stdout);
 	good &= db_check(api->db, &api_stmts[STMT_HEALTH], stdout);
+	if (access(api->cfg->metrics_dir, W_OK | X_OK) != 0)
+		printf("metrics_dir: %s: %s (the API would serve without "
+		    "metrics)\n", api->cfg->metrics_dir, strerror(errno));
+	printf("user_claim: %s (the first of these claims present names the "
+	    "user; oid fits Azure AD B2C and Entra ID, sub other "
+	    "providers)\n", api->cfg->user_claim);
+	printf("max_token_lifetime: %ld seconds\n",
+	    api->cfg->max_token_lifetime);
 	if (!good)
 		return 1;
 	printf("configuration OK\n");
@@ -383,6 +442,7 @@ main(int argc, char *argv[])
 	const char *path;
 	char	 err[CONF_ERR_MAX];
 	enum log_level lvl = LOG_LEVEL_INFO;
+	enum log_format fmt = LOG_FORMAT_TEXT;
 	enum cli_mode mode;
 	int	 rc;
 
@@ -399,7 +459,9 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	(void)log_level_parse(cfg.log_level, &lvl);
+	(void)log_format_parse(cfg.log_format, &fmt);
 	log_init("todo-api", lvl);
+	log_set_format(fmt);
 	api.cfg = &cfg;
 	if (httpc_global_init() != ERR_OK || httpc_new(&api.http) != ERR_OK ||
 	    tokencache_new(&api.cache) != ERR_OK ||
@@ -417,13 +479,17 @@ main(int argc, char *argv[])
 	api.policy.issuer = cfg.issuer;
 	api.policy.audience = cfg.audience;
 	api.policy.leeway = cfg.clock_skew;
+	api.policy.max_lifetime = cfg.max_token_lifetime;
 	if (mode == CLI_CHECK_CONFIG)
 		rc = api_check(&api);
 	else if (mode == CLI_MIGRATE)
 		rc = migrate_main(api.db, "api", api_migrations,
 		    api_migrations_count);
-	else
-		rc = req_serve(api_handle, &api) == ERR_OK ? 0 : 1;
+	else {
+		ops_metrics_open(&api);
+		rc = req_serve_with(api_handle, ops_done, &api) == ERR_OK ? 0 :
+		    1;
+	}
 out:
 	api_free(&api);
 	conf_free(api_keys, API_NKEYS, &cfg);

@@ -24,12 +24,14 @@ const struct db_stmt api_stmts[STMT__MAX] = {
 	[STMT_TASK_GET] = { "task_get",
 	    "SELECT " TASK_COLUMNS " FROM api.tasks "
 	    "WHERE id = $1 AND owner_sub = $2 AND owner_iss = $3", 3, true },
-	/* Nothing when the owner has API_TASKS_MAX tasks already. */
+	/*
+	 * Nothing when the owner has API_TASKS_MAX tasks already; the
+	 * function (sql/api/002_task_limit.sql) counts and inserts under a
+	 * lock on the owner, so parallel inserts cannot pass the limit.
+	 */
 	[STMT_TASK_INSERT] = { "task_insert",
-	    "INSERT INTO api.tasks (owner_sub, owner_iss, text, done) "
-	    "SELECT $1, $2, $3, $4 WHERE (SELECT count(*) FROM api.tasks "
-	    "WHERE owner_sub = $1 AND owner_iss = $2) < $5 "
-	    "RETURNING " TASK_COLUMNS, 5, false },
+	    "SELECT " TASK_COLUMNS " FROM api.task_insert($1, $2, $3, "
+	    "$4::boolean, $5::integer)", 5, false },
 	[STMT_TASK_UPDATE] = { "task_update",
 	    "UPDATE api.tasks SET text = coalesce($4, text), "
 	    "done = coalesce($5::boolean, done), updated_at = now() "
@@ -211,29 +213,6 @@ task_answer(struct req *r, int status, const PGresult *res)
 		return;
 	}
 	api_json(r, status, o);
-}
-
-void
-tasks_health(struct api *api, struct req *r)
-{
-	struct json_object *o;
-	PGresult *res = NULL;
-	enum err e;
-
-	if ((e = db_exec(api->db, &api_stmts[STMT_HEALTH], NULL, &res)) !=
-	    ERR_OK) {
-		api_fail(r, e, NULL);
-		return;
-	}
-	PQclear(res);
-	if ((o = json_object_new_object()) == NULL ||
-	    json_object_object_add(o, "status",
-	    json_object_new_string("ok")) != 0) {
-		json_object_put(o);
-		api_fail(r, ERR_NOMEM, NULL);
-		return;
-	}
-	api_json(r, 200, o);
 }
 
 void

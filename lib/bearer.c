@@ -38,13 +38,18 @@ bearer_parse(const char *authorization, const char **token, size_t *len)
 		goto out;
 	while (*p == ' ' || *p == '\t')
 		p++;
+	if (*p == '\0')
+		goto out;
+	/* From here on the header has credentials: errors are ERR_INPUT. */
 	for (scheme = p; bearer_tchar((unsigned char)*p); p++)
 		continue;
+	if (p == scheme || (*p != ' ' && *p != '\0')) {
+		e = ERR_INPUT;
+		goto out;
+	}
 	if ((size_t)(p - scheme) != strlen(BEARER_SCHEME) ||
 	    strncasecmp(scheme, BEARER_SCHEME, strlen(BEARER_SCHEME)) != 0)
-		goto out;
-
-	/* From here on it is a Bearer header: errors are ERR_INPUT. */
+		goto out;	/* another scheme: no bearer token */
 	e = ERR_INPUT;
 	if (*p != ' ')
 		goto out;

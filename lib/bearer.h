@@ -17,9 +17,12 @@
  * case, one or more spaces, a b64token (1*(ALPHA / DIGIT / "-" / "." /
  * "_" / "~" / "+" / "/") *"="), optional trailing spaces/tabs.
  * ERR_OK: *token points into authorization (no allocation, not
- * NUL-terminated at *len).  ERR_NOTFOUND: no header, or another scheme
- * (no bearer token).  ERR_INPUT: a Bearer scheme with a missing,
- * malformed or longer than BEARER_TOKEN_MAX token.
+ * NUL-terminated at *len).  ERR_NOTFOUND: no header, an empty one, or
+ * another scheme followed by a space or nothing (no bearer token).
+ * ERR_INPUT (RFC 6750 invalid_request): no scheme where one must be, a
+ * scheme followed by anything but a space, or a Bearer scheme with a
+ * missing, malformed (two tokens, say) or longer than BEARER_TOKEN_MAX
+ * token.
  */
 enum err bearer_parse(const char *authorization, const char **token,
     size_t *len);

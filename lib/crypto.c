@@ -319,22 +319,27 @@ crypto_open(const unsigned char key[CRYPTO_KEY_LEN], const void *aad,
 	return e;
 }
 
-enum err
-crypto_key_load(const char *path, unsigned char key[CRYPTO_KEY_LEN])
+/*
+ * Read at most max bytes of a key file into raw (max + 1 bytes, so that
+ * a larger file shows as len > max).  The file must be a regular file;
+ * a warning when group or others may read it.
+ */
+static enum err
+crypto_keyfile_read(const char *path, unsigned char *raw, size_t max,
+    size_t *lenp)
 {
-	unsigned char	 raw[CRYPTO_KEYFILE_MAX + 1];
 	struct stat	 st;
 	size_t		 len = 0;
 	ssize_t		 r;
-	int		 fd = -1;
-	enum err	 e = ERR_INPUT;
+	int		 fd;
+	enum err	 e = ERR_OK;
 
+	*lenp = 0;
 	if (path == NULL)
 		return ERR_INPUT;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
 		log_err("%s: %s", path, strerror(errno));
-		e = ERR_SYSTEM;
-		goto out;
+		return ERR_SYSTEM;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		log_err("%s: not a regular file", path);
@@ -344,8 +349,8 @@ crypto_key_load(const char *path, unsigned char key[CRYPTO_KEY_LEN])
 	if (st.st_mode & (S_IRWXG | S_IRWXO))
 		log_warn("%s: key file is accessible by group or others",
 		    path);
-	while (len < sizeof(raw)) {
-		r = read(fd, raw + len, sizeof(raw) - len);
+	while (len < max + 1) {
+		r = read(fd, raw + len, max + 1 - len);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
@@ -357,6 +362,23 @@ crypto_key_load(const char *path, unsigned char key[CRYPTO_KEY_LEN])
 			break;
 		len += (size_t)r;
 	}
+	*lenp = len;
+out:
+	close(fd);
+	return e;
+}
+
+enum err
+crypto_key_load(const char *path, unsigned char key[CRYPTO_KEY_LEN])
+{
+	unsigned char	 raw[CRYPTO_KEYFILE_MAX + 1];
+	size_t		 len = 0;
+	enum err	 e;
+
+	if ((e = crypto_keyfile_read(path, raw, CRYPTO_KEYFILE_MAX, &len)) !=
+	    ERR_OK)
+		goto out;
+	e = ERR_INPUT;
 	if (len == CRYPTO_KEY_LEN) {
 		memcpy(key, raw, CRYPTO_KEY_LEN);
 		e = ERR_OK;
@@ -381,9 +403,119 @@ crypto_key_load(const char *path, unsigned char key[CRYPTO_KEY_LEN])
 	e = ERR_OK;
 out:
 	OPENSSL_cleanse(raw, sizeof(raw));
-	if (fd != -1)
-		close(fd);
 	return e;
+}
+
+static bool
+crypto_key_id_ok(const char *id, size_t len)
+{
+	return len >= 1 && len <= CRYPTO_KEY_ID_MAX && strspn(id,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-") >= len;
+}
+
+enum err
+crypto_keyring_parse(const void *data, size_t len,
+    struct crypto_keyring *ring)
+{
+	const char *p = data, *end = p + len, *nl, *colon;
+	size_t	 n, idlen, lines = 0;
+	bool	 bare = false;
+
+	memset(ring, 0, sizeof(*ring));
+	if (data == NULL)
+		return ERR_INPUT;
+	if (len == CRYPTO_KEY_LEN) {
+		memcpy(ring->keys[0].key, data, CRYPTO_KEY_LEN);
+		ring->n = 1;
+		return ERR_OK;
+	}
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = (size_t)((nl ? nl : end) - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n == 0 || p[0] == '#')
+			goto next;
+		lines++;
+		if (memchr(p, '\0', n) != NULL || ring->n == CRYPTO_KEYS_MAX)
+			goto bad;
+		colon = memchr(p, ':', n);
+		if (colon == NULL) {		/* a bare 64-hex line */
+			if (n != 2 * CRYPTO_KEY_LEN)
+				goto bad;
+			bare = true;
+			idlen = 0;
+		} else {
+			idlen = (size_t)(colon - p);
+			if (!crypto_key_id_ok(p, idlen) ||
+			    n - idlen - 1 != 2 * CRYPTO_KEY_LEN ||
+			    crypto_keyring_find(ring, p, idlen) != NULL)
+				goto bad;
+			memcpy(ring->keys[ring->n].id, p, idlen);
+			ring->keys[ring->n].id[idlen] = '\0';
+		}
+		if (hex_decode(p + n - 2 * CRYPTO_KEY_LEN, 2 * CRYPTO_KEY_LEN,
+		    ring->keys[ring->n].key, CRYPTO_KEY_LEN) != ERR_OK)
+			goto bad;
+		ring->n++;
+next:
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	/* A bare key only alone: an id-less key among others is ambiguous. */
+	if (ring->n == 0 || (bare && lines != 1))
+		goto bad;
+	return ERR_OK;
+bad:
+	crypto_keyring_wipe(ring);
+	return ERR_INPUT;
+}
+
+enum err
+crypto_keyring_load(const char *path, struct crypto_keyring *ring)
+{
+	unsigned char	*raw;
+	size_t		 len = 0;
+	enum err	 e;
+
+	memset(ring, 0, sizeof(*ring));
+	if ((raw = malloc(CRYPTO_KEYRING_FILE_MAX + 1)) == NULL)
+		return ERR_NOMEM;
+	if ((e = crypto_keyfile_read(path, raw, CRYPTO_KEYRING_FILE_MAX,
+	    &len)) == ERR_OK) {
+		if (len > CRYPTO_KEYRING_FILE_MAX)
+			e = ERR_INPUT;
+		else
+			e = crypto_keyring_parse(raw, len, ring);
+		if (e != ERR_OK)
+			log_err("%s: must hold 32 bytes, 64 hex digits, or "
+			    "lines of ID:64-hex-digits (at most %d)", path,
+			    CRYPTO_KEYS_MAX);
+	}
+	crypto_free_secret(raw, CRYPTO_KEYRING_FILE_MAX + 1);
+	return e;
+}
+
+const unsigned char *
+crypto_keyring_find(const struct crypto_keyring *ring, const char *id,
+    size_t idlen)
+{
+	size_t i;
+
+	for (i = 0; i < ring->n; i++)
+		if (strlen(ring->keys[i].id) == idlen &&
+		    memcmp(ring->keys[i].id, id, idlen) == 0)
+			return ring->keys[i].key;
+	return NULL;
+}
+
+void
+crypto_keyring_wipe(struct crypto_keyring *ring)
+{
+	OPENSSL_cleanse(ring, sizeof(*ring));
+	ring->n = 0;
 }
 
 void

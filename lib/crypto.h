@@ -29,6 +29,9 @@
 #define CRYPTO_GCM_TAG_MIN	12	/* low-level gcm: tag bytes */
 #define CRYPTO_GCM_TAG_MAX	16
 #define CRYPTO_KEYFILE_MAX	128	/* bytes read from a key file */
+#define CRYPTO_KEYS_MAX		8	/* keys in a key ring */
+#define CRYPTO_KEY_ID_MAX	16	/* characters of a key id */
+#define CRYPTO_KEYRING_FILE_MAX	2048	/* bytes read from a key ring file */
 
 /* Fill out with len bytes from RAND_bytes; ERR_SYSTEM if it fails. */
 enum err crypto_random(void *out, size_t len);
@@ -103,6 +106,39 @@ enum err crypto_gcm_decrypt(const unsigned char *key, size_t keylen,
  * Intermediate copies are wiped.
  */
 enum err crypto_key_load(const char *path, unsigned char key[CRYPTO_KEY_LEN]);
+
+/*
+ * A key ring: the token cache's keys, newest first.  keys[0] seals;
+ * every key may open.  A key's id is 1..CRYPTO_KEY_ID_MAX characters of
+ * [A-Za-z0-9_-], or "" for the one key of a file in the old formats.
+ */
+struct crypto_keyring {
+	size_t	n;
+	struct {
+		char		id[CRYPTO_KEY_ID_MAX + 1];
+		unsigned char	key[CRYPTO_KEY_LEN];
+	} keys[CRYPTO_KEYS_MAX];
+};
+
+/*
+ * Parse a key ring file's content: exactly 32 raw bytes (one key, id
+ * ""); or text lines ("\n" or "\r\n"; empty lines and lines starting
+ * with '#' ignored), each "ID:" followed by 64 hex digits, at most
+ * CRYPTO_KEYS_MAX, ids distinct; or a single line of 64 hex digits (one
+ * key, id "").  ERR_INPUT otherwise.  The ring is wiped on failure.
+ */
+enum err crypto_keyring_parse(const void *data, size_t len,
+	    struct crypto_keyring *);
+/*
+ * Read a key ring file (at most CRYPTO_KEYRING_FILE_MAX bytes) and parse
+ * it; the file checks and warnings are crypto_key_load's.
+ */
+enum err crypto_keyring_load(const char *path, struct crypto_keyring *);
+/* The key with that id, or NULL. */
+const unsigned char *crypto_keyring_find(const struct crypto_keyring *,
+	    const char *id, size_t idlen);
+/* Wipe the keys. */
+void	 crypto_keyring_wipe(struct crypto_keyring *);
 
 /* OPENSSL_cleanse(p, len) then free(p); NULL is a no-op. */
 void	 crypto_free_secret(void *p, size_t len);

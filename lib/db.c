@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,33 @@ struct db {
 	const struct db_stmt	*stmts;
 	size_t			 nstmts;
 	bool			*prepared;
+	bool			 connected;	/* once, ever */
+	void			(*hook)(void *, enum db_event);
+	void			*hook_arg;
 };
+
+static void
+db_event(struct db *db, enum db_event ev)
+{
+	if (db->hook != NULL)
+		db->hook(db->hook_arg, ev);
+}
+
+/* e, told to the hook when it is ERR_DB. */
+static enum err
+db_ret(struct db *db, enum err e)
+{
+	if (e == ERR_DB)
+		db_event(db, DB_EVENT_ERROR);
+	return e;
+}
+
+void
+db_set_hook(struct db *db, void (*fn)(void *, enum db_event), void *arg)
+{
+	db->hook = fn;
+	db->hook_arg = arg;
+}
 
 enum err
 db_new(const char *conninfo, const struct db_stmt *stmts, size_t n,
@@ -83,6 +110,31 @@ db_notice(void *arg, const char *msg)
 	log_debug("postgresql: %s", msg);
 }
 
+/*
+ * True unless the server has closed the idle connection: read what is
+ * waiting on the socket (a server going down sends an error, then closes)
+ * until nothing is, or libpq has seen the end.  Costs one poll() when idle.
+ */
+static bool
+db_alive(PGconn *conn)
+{
+	struct pollfd pfd;
+	int	 i;
+
+	for (i = 0; i < DB_ALIVE_READS; i++) {
+		pfd.fd = PQsocket(conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (pfd.fd < 0)
+			return false;
+		if (poll(&pfd, 1, 0) <= 0)
+			break;
+		if (PQconsumeInput(conn) == 0)
+			return false;
+	}
+	return PQstatus(conn) == CONNECTION_OK;
+}
+
 enum err
 db_connect(struct db *db)
 {
@@ -96,8 +148,17 @@ db_connect(struct db *db)
 	char	 msg[256];
 	PGresult *res;
 
-	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
-		return ERR_OK;
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
+		/*
+		 * A server that went away while this process was idle (a
+		 * restart, a failover) has closed the socket: notice it now,
+		 * before a statement that could not be retried is sent.
+		 */
+		if (db_alive(db->conn))
+			return ERR_OK;
+		log_warn("postgresql connection closed while idle: "
+		    "reconnecting");
+	}
 	db_disconnect(db);
 	db->conn = PQconnectdbParams(keys, vals, 1);
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
@@ -119,6 +180,9 @@ db_connect(struct db *db)
 		return ERR_DB;
 	}
 	PQclear(res);
+	if (db->connected)
+		db_event(db, DB_EVENT_RECONNECT);
+	db->connected = true;
 	return ERR_OK;
 }
 
@@ -186,7 +250,7 @@ db_exec(struct db *db, const struct db_stmt *st, const char *const *params,
 				if (attempt == 0)
 					continue;
 			}
-			return e;
+			return db_ret(db, e);
 		}
 		res = PQexecPrepared(db->conn, st->name, st->nparams,
 		    params, NULL, NULL, 0);
@@ -198,16 +262,16 @@ db_exec(struct db *db, const struct db_stmt *st, const char *const *params,
 		if (PQstatus(db->conn) == CONNECTION_OK) {
 			e = db_result_err(db, st, res);
 			PQclear(res);
-			return e;
+			return db_ret(db, e);
 		}
 		/* The connection broke (a restart): retry only if safe. */
 		PQclear(res);
 		log_warn("postgresql connection lost during %s", st->name);
 		db_disconnect(db);
 		if (!st->idempotent)
-			return ERR_DB;
+			return db_ret(db, ERR_DB);
 	}
-	return ERR_DB;
+	return db_ret(db, ERR_DB);
 }
 
 enum err
@@ -219,13 +283,13 @@ db_exec_sql(struct db *db, const char *sql)
 	enum err e;
 
 	if ((e = db_connect(db)) != ERR_OK)
-		return e;
+		return db_ret(db, e);
 	res = PQexec(db->conn, sql);
 	s = PQresultStatus(res);
 	PQclear(res);
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
 		log_err("%s", db_errmsg(db->conn, msg, sizeof(msg)));
-		return ERR_DB;
+		return db_ret(db, ERR_DB);
 	}
 	return ERR_OK;
 }

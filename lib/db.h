@@ -17,6 +17,7 @@
 #define DB_CONNECT_TIMEOUT "3"		/* seconds, unless the conninfo says */
 #define DB_STATEMENT_TIMEOUT "5s"
 #define DB_PARAMS_MAX 16
+#define DB_ALIVE_READS 4	/* reads of an idle socket before a statement */
 
 struct db_stmt {
 	const char	*name;		/* unique per program */
@@ -27,10 +28,20 @@ struct db_stmt {
 
 struct db;
 
+/* What db_set_hook's function is told (for the programs' metrics). */
+enum db_event {
+	DB_EVENT_ERROR,		/* db_exec or db_exec_sql answered ERR_DB */
+	DB_EVENT_RECONNECT,	/* a connection opened after an earlier one */
+	DB_EVENT__MAX
+};
+
 /* Does not connect yet: the first statement does. */
 enum err db_new(const char *conninfo, const struct db_stmt *, size_t n,
 	    struct db **);
 void	 db_free(struct db *);
+/* Call fn(arg, event) on each event above; fn NULL: none (the default). */
+void	 db_set_hook(struct db *, void (*fn)(void *, enum db_event),
+	    void *arg);
 /* Connect if needed; ERR_DB when PostgreSQL is unreachable. */
 enum err db_connect(struct db *);
 /*

@@ -65,7 +65,8 @@ httpc_resp_free(struct httpc_resp *r)
 	buf_free_secret(&r->body);
 	free(r->content_type);
 	free(r->www_authenticate);
-	r->content_type = r->www_authenticate = NULL;
+	free(r->cache_control);
+	r->content_type = r->www_authenticate = r->cache_control = NULL;
 }
 
 static size_t
@@ -95,6 +96,9 @@ httpc_header_cb(char *p, size_t size, size_t n, void *arg)
 	} else if (len > 17 && strncasecmp(p, "WWW-Authenticate:", 17) == 0) {
 		dst = &ctx->resp->www_authenticate;
 		v = p + 17;
+	} else if (len > 14 && strncasecmp(p, "Cache-Control:", 14) == 0) {
+		dst = &ctx->resp->cache_control;
+		v = p + 14;
 	} else
 		return len;
 	while (v < p + len && (*v == ' ' || *v == '\t'))

@@ -25,6 +25,7 @@ struct httpc_resp {
 	struct buf	 body;		/* capped at HTTPC_RESPONSE_MAX */
 	char		*content_type;	/* or NULL */
 	char		*www_authenticate; /* or NULL */
+	char		*cache_control;	/* or NULL (the last one received) */
 };
 
 /* Once per process, before any other call. */

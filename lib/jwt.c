@@ -260,7 +260,7 @@ jwt_check(const struct jwt *t, const struct jwt_expect *x,
 	reason = "bad exp";
 	if (r < 0)
 		goto out;
-	reason = "token expired";
+	reason = JWT_WHY_EXPIRED;
 	if (now - leeway >= exp)
 		goto out;
 	reason = "bad nbf";
@@ -274,6 +274,14 @@ jwt_check(const struct jwt *t, const struct jwt_expect *x,
 		goto out;
 	reason = "token issued in the future";
 	if (r > 0 && iat > now + leeway)
+		goto out;
+	/* Subtracted as unsigned: no overflow whatever exp and iat are. */
+	reason = "token lifetime too long";
+	if (x->max_lifetime > 0 && (r > 0 ?
+	    (exp > iat && (uint64_t)exp - (uint64_t)iat >
+	    (uint64_t)x->max_lifetime) :
+	    (exp > now && (uint64_t)exp - (uint64_t)now >
+	    (uint64_t)x->max_lifetime)))
 		goto out;
 
 	reason = "missing or bad issuer";

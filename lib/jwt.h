@@ -21,6 +21,9 @@
 #define JWT_DEPTH_MAX		8	/* JSON nesting, header/claims */
 #define JWT_LEEWAY_MAX		300	/* jwt_check's leeway cap, s */
 
+/* jwt_check's reason for a token past its exp (compare with strcmp). */
+#define JWT_WHY_EXPIRED		"token expired"
+
 /* jwt_parse_ex() flags. */
 #define JWT_PARSE_OPAQUE	0x01	/* payload need not be JSON */
 
@@ -74,17 +77,20 @@ struct jwt_expect {
 	const char	  *audience;	/* aud (string or array) has it */
 	const char	  *nonce;	/* NULL: not checked */
 	long		   leeway;	/* seconds, 0..JWT_LEEWAY_MAX */
+	long		   max_lifetime; /* seconds; 0: not checked */
 	time_t		   now;
 };
 
 /*
  * Check the claims: exp required (integer NumericDate, see
  * jsonp_int64) and now < exp + leeway; nbf and iat, if present,
- * integers and not after now + leeway; iss a string equal to one of
+ * integers and not after now + leeway; with max_lifetime, exp - iat
+ * (exp - now when there is no iat) at most max_lifetime; iss a string
+ * equal to one of
  * the issuers; aud a string or a non-empty array of strings containing
  * audience; sub a string if present; nonce, if expected, a string
  * equal to it.  ERR_OK, or ERR_AUTH with *why (if why is not NULL) a
- * static lower-case reason for the log, such as "token expired".
+ * static lower-case reason for the log, such as JWT_WHY_EXPIRED.
  */
 enum err	 jwt_check(const struct jwt *, const struct jwt_expect *,
 		    const char **why);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 #include <json-c/json.h>
@@ -197,6 +198,64 @@ oidc_id_token_azp(const struct jwt *jwt, const char *client_id,
 		*why = "bad azp";
 		return ERR_AUTH;
 	}
+}
+
+enum err
+oidc_id_token_iat(const struct jwt *jwt, time_t now, long max_age,
+    long leeway, const char **why)
+{
+	struct json_object *claims = jwt_claims(jwt);
+	int64_t	 iat;
+
+	switch (claims == NULL ? ERR_INPUT : jsonp_int64(claims, "iat",
+	    &iat)) {
+	case ERR_OK:
+		break;
+	case ERR_NOTFOUND:
+		*why = "no iat";
+		return ERR_AUTH;
+	default:
+		*why = "bad iat";
+		return ERR_AUTH;
+	}
+	if (iat > (int64_t)now + leeway) {
+		*why = "iat in the future";
+		return ERR_AUTH;
+	}
+	if ((int64_t)now - iat > (int64_t)max_age + leeway) {
+		*why = "issued too long ago";
+		return ERR_AUTH;
+	}
+	return ERR_OK;
+}
+
+enum err
+oidc_id_token_flow(const struct jwt *jwt, const char *policy,
+    const char **why)
+{
+	static const char *const names[] = { "tfp", "acr" };
+	struct json_object *claims = jwt_claims(jwt);
+	const char *v;
+	size_t	 i;
+
+	if (policy == NULL)
+		return ERR_OK;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		switch (claims == NULL ? ERR_INPUT : jsonp_string(claims,
+		    names[i], &v)) {
+		case ERR_NOTFOUND:
+			continue;
+		case ERR_OK:
+			if (strcasecmp(v, policy) == 0)
+				continue;
+			/* FALLTHROUGH */
+		default:
+			*why = i == 0 ? "tfp is another user flow" :
+			    "acr is another user flow";
+			return ERR_AUTH;
+		}
+	}
+	return ERR_OK;
 }
 
 void
@@ -420,8 +479,20 @@ oidc_refresh(struct httpc *h, const char *endpoint,
 {
 	const char *const params[] = { "refresh_token", refresh_token,
 	    "scope", scope, "resource", resource, NULL };
+	enum err e;
 
-	return oidc_grant(h, endpoint, c, "refresh_token", params, t);
+	e = oidc_grant(h, endpoint, c, "refresh_token", params, t);
+	if (e == ERR_AUTH && (t->error == NULL ||
+	    strcmp(t->error, "invalid_grant") != 0)) {
+		/* Our trouble or the provider's, not the grant's: keep it. */
+		log_warn("token endpoint: refresh answered %s: the refresh "
+		    "token is kept, try again later", t->error ? t->error :
+		    "an error");
+		e = ERR_UPSTREAM;
+	} else if (e == ERR_UPSTREAM && t->error != NULL)
+		log_warn("token endpoint: refresh answered %s (provider "
+		    "trouble): the refresh token is kept", t->error);
+	return e;
 }
 
 enum oidc_b2c

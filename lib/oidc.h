@@ -8,6 +8,7 @@
 #define TODO_OIDC_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "buf.h"
 #include "err.h"
@@ -77,9 +78,28 @@ enum err oidc_origin_root(const char *url, struct buf *out);
 enum err oidc_id_token_azp(const struct jwt *, const char *client_id,
 	    const char **why);
 /*
+ * The id_token's iat: required, not after now + leeway, and at most
+ * max_age (+ leeway) seconds before now.  ERR_OK, or ERR_AUTH with *why.
+ */
+enum err oidc_id_token_iat(const struct jwt *, time_t now, long max_age,
+	    long leeway, const char **why);
+/*
+ * The id_token's tfp and acr (Azure AD B2C name the user flow in one of
+ * them), when present, must be policy (compared case-insensitively, as
+ * B2C policy names are).  policy NULL: not checked.  ERR_OK, or ERR_AUTH
+ * with *why.
+ */
+enum err oidc_id_token_flow(const struct jwt *, const char *policy,
+	    const char **why);
+/*
  * Redeem a code (verifier and redirect_uri needed) or a refresh token.
  * ERR_OK with tokens; ERR_AUTH when the provider refused (tok->error set);
  * ERR_UPSTREAM when it could not be reached or answered nonsense.
+ * oidc_refresh answers ERR_AUTH only for invalid_grant (the refresh
+ * token is no good); any other error (invalid_client,
+ * unauthorized_client, 429, 5xx, time-outs) is ERR_UPSTREAM with
+ * tok->error set when the provider named one, and is logged: the
+ * caller keeps the refresh token and tries again later.
  */
 enum err oidc_redeem_code(struct httpc *, const char *endpoint,
 	    const struct oidc_client *, const char *code, const char *verifier,

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -23,9 +24,12 @@ struct provider {
 	bool		 basic_auth;
 	struct jwkset	*keys;
 	time_t		 keys_fetched;	/* last success */
+	long		 keys_ttl;	/* seconds they are good for */
 	time_t		 keys_tried;	/* last attempt */
 	time_t		 kid_refetched;	/* last refetch for an unknown kid */
 	time_t		 meta_tried;
+	void		(*hook)(void *, enum provider_fetch, bool);
+	void		*hook_arg;
 };
 
 enum err
@@ -88,8 +92,25 @@ provider_get(struct httpc *h, const char *url, struct httpc_resp *resp)
 	return ERR_OK;
 }
 
+void
+provider_set_hook(struct provider *p,
+    void (*fn)(void *, enum provider_fetch, bool), void *arg)
+{
+	p->hook = fn;
+	p->hook_arg = arg;
+}
+
+/* e, told to the hook as the outcome of fetching "what". */
 static enum err
-provider_fetch_meta(struct provider *p, struct httpc *h)
+provider_told(struct provider *p, enum provider_fetch what, enum err e)
+{
+	if (p->hook != NULL)
+		p->hook(p->hook_arg, what, e == ERR_OK);
+	return e;
+}
+
+static enum err
+provider_fetch_meta_once(struct provider *p, struct httpc *h)
 {
 	struct httpc_resp resp;
 	struct json_object *doc = NULL, *methods, *m;
@@ -159,8 +180,50 @@ out:
 	return e;
 }
 
+long
+provider_keys_ttl(const char *cc)
+{
+	const char *d;
+	char	*end;
+	long	 maxage = -1, v;
+	size_t	 n;
+	bool	 nocache = false;
+
+	/* Directives between commas; max-age=DIGITS, no-cache, no-store. */
+	while (cc != NULL && *cc != '\0') {
+		cc += strspn(cc, " \t,");
+		d = cc;
+		n = strcspn(cc, ",");
+		cc += n;
+		while (n > 0 && (d[n - 1] == ' ' || d[n - 1] == '\t'))
+			n--;
+		if ((n == 8 && strncasecmp(d, "no-cache", 8) == 0) ||
+		    (n == 8 && strncasecmp(d, "no-store", 8) == 0))
+			nocache = true;
+		else if (n > 8 && strncasecmp(d, "max-age=", 8) == 0 &&
+		    d[8] >= '0' && d[8] <= '9') {
+			v = strtol(d + 8, &end, 10);
+			if (end == d + n)
+				maxage = v;
+		}
+	}
+	if (nocache)
+		return PROVIDER_KEYS_TTL_MIN;
+	if (maxage < 0)
+		return PROVIDER_REFRESH;
+	return maxage < PROVIDER_KEYS_TTL_MIN ? PROVIDER_KEYS_TTL_MIN :
+	    maxage > PROVIDER_KEYS_TTL_MAX ? PROVIDER_KEYS_TTL_MAX : maxage;
+}
+
 static enum err
-provider_fetch_keys(struct provider *p, struct httpc *h, time_t now)
+provider_fetch_meta(struct provider *p, struct httpc *h)
+{
+	return provider_told(p, PROVIDER_FETCH_DISCOVERY,
+	    provider_fetch_meta_once(p, h));
+}
+
+static enum err
+provider_fetch_keys_once(struct provider *p, struct httpc *h, time_t now)
 {
 	struct httpc_resp resp;
 	struct jwkset *set = NULL;
@@ -174,12 +237,21 @@ provider_fetch_keys(struct provider *p, struct httpc *h, time_t now)
 		httpc_resp_free(&resp);
 		return ERR_UPSTREAM;
 	}
+	p->keys_ttl = provider_keys_ttl(resp.cache_control);
 	httpc_resp_free(&resp);
 	jwkset_free(p->keys);
 	p->keys = set;
 	p->keys_fetched = now;
-	log_info("%s: %zu keys loaded", p->jwks_uri, jwkset_size(set));
+	log_info("%s: %zu keys loaded, kept %ld s", p->jwks_uri,
+	    jwkset_size(set), p->keys_ttl);
 	return ERR_OK;
+}
+
+static enum err
+provider_fetch_keys(struct provider *p, struct httpc *h, time_t now)
+{
+	return provider_told(p, PROVIDER_FETCH_JWKS,
+	    provider_fetch_keys_once(p, h, now));
 }
 
 enum err
@@ -201,7 +273,7 @@ provider_load(struct provider *p, struct httpc *h, time_t now)
 			return ERR_UPSTREAM;
 		return provider_fetch_keys(p, h, now);
 	}
-	if (now - p->keys_fetched >= PROVIDER_REFRESH &&
+	if (now - p->keys_fetched >= p->keys_ttl &&
 	    now - p->keys_tried >= PROVIDER_REFETCH_MIN) {
 		/* Periodic refresh: the document too, keys may move. */
 		p->meta_tried = now;

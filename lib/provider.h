@@ -2,7 +2,9 @@
  * provider: one OpenID provider (one B2C user flow): its discovery
  * document and its JWK set, fetched lazily and cached.  An unknown key
  * id triggers at most one refetch per PROVIDER_REFETCH_MIN seconds; the
- * keys are refreshed every PROVIDER_REFRESH seconds; the last good
+ * keys are refreshed when the JWK set's Cache-Control max-age says
+ * (clamped to PROVIDER_KEYS_TTL_MIN..PROVIDER_KEYS_TTL_MAX; no-cache or
+ * no-store: the minimum; no max-age: PROVIDER_REFRESH); the last good
  * document and keys are kept while the provider fails.
  */
 #ifndef TODO_PROVIDER_H
@@ -18,7 +20,9 @@
 
 #define PROVIDER_REFETCH_MIN 60		/* seconds, unknown kid */
 #define PROVIDER_RETRY_EMPTY 5		/* seconds, while nothing is cached */
-#define PROVIDER_REFRESH 86400		/* seconds, periodic key refresh */
+#define PROVIDER_REFRESH 86400		/* seconds, key refresh w/o max-age */
+#define PROVIDER_KEYS_TTL_MIN 300	/* seconds, shortest max-age used */
+#define PROVIDER_KEYS_TTL_MAX 86400	/* seconds, longest max-age used */
 
 enum provider_endpoint {
 	PROVIDER_AUTHORIZE,
@@ -27,10 +31,23 @@ enum provider_endpoint {
 	PROVIDER_ENDPOINT__MAX
 };
 
+/* What provider_set_hook's function is told about. */
+enum provider_fetch {
+	PROVIDER_FETCH_DISCOVERY,	/* the discovery document */
+	PROVIDER_FETCH_JWKS,		/* the JWK set */
+	PROVIDER_FETCH__MAX
+};
+
 struct provider;
 
 enum err provider_new(const char *metadata_url, struct provider **);
 void	 provider_free(struct provider *);
+/*
+ * Call fn(arg, what, ok) after each fetch of the document or the keys
+ * (ok: fetched and usable); fn NULL: none (the default).  For metrics.
+ */
+void	 provider_set_hook(struct provider *,
+	    void (*fn)(void *, enum provider_fetch, bool ok), void *arg);
 /*
  * Make sure the document and keys are loaded (fetching if they are
  * missing or due for a refresh).  ERR_UPSTREAM when nothing is cached and
@@ -50,6 +67,12 @@ const struct jwk *provider_find(struct provider *, const char *kid,
  */
 const struct jwk *provider_key(struct provider *, struct httpc *,
 	    const char *kid, enum jwk_alg, time_t now);
+
+/*
+ * How long keys served with this Cache-Control value (NULL: none) are
+ * used before they are fetched again, in seconds (see above).
+ */
+long	 provider_keys_ttl(const char *cache_control);
 
 /* --check-config: load it now and say how that went on "out". */
 bool	 provider_check(struct provider *, struct httpc *, const char *label,

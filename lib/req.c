@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -8,11 +9,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
+#include <openssl/crypto.h>
+
+#include "bearer.h"
 #include "log.h"
 #include "req.h"
 
 #define REQ_READ_CHUNK 8192
+#define REQ_ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+	"0123456789._-"
+
+_Static_assert(REQ_ID_MAX == LOG_REQUEST_ID_MAX,
+    "a request id must fit the log's request context");
+_Static_assert((REQ_ID_RANDOM_BYTES * 4 + 2) / 3 <= REQ_ID_MAX &&
+    (REQ_ID_RANDOM_BYTES * 4 + 2) / 3 >= REQ_ID_MIN,
+    "a fresh id is a valid id");
 
 static const char *const req_methods[REQ_METHOD__MAX] = {
 	[REQ_GET] = "GET",
@@ -38,6 +55,81 @@ req_method_parse(const char *s)
 	return REQ_OTHER;
 }
 
+const char *
+req_method_name(enum req_method m)
+{
+	return (unsigned)m < REQ_METHOD__MAX ? req_methods[m] : "OTHER";
+}
+
+/* Fill len bytes from the kernel's random source. */
+static bool
+req_random(unsigned char *p, size_t len)
+{
+	ssize_t	 n;
+	size_t	 got = 0;
+	int	 fd;
+
+	while (got < len) {
+		n = getrandom(p + got, len - got, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got == len)
+		return true;
+	if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	for (got = 0; got < len; got += (size_t)n)
+		if ((n = read(fd, p + got, len - got)) <= 0)
+			break;
+	close(fd);
+	return got == len;
+}
+
+/*
+ * The request's id: the client's X-Request-Id when it is well formed,
+ * else REQ_ID_RANDOM_BYTES random bytes in base64url.
+ */
+static void
+req_id_choose(struct req *r)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+	    "qrstuvwxyz0123456789-_";
+	static unsigned long fallback;
+	unsigned char rnd[REQ_ID_RANDOM_BYTES];
+	const char *h;
+	size_t	 n, i, o = 0;
+	unsigned v;
+	int	 bits = 0;
+
+	h = req_param(r, "HTTP_X_REQUEST_ID");
+	if (h != NULL && (n = strspn(h, REQ_ID_CHARS)) >= REQ_ID_MIN &&
+	    n <= REQ_ID_MAX && h[n] == '\0') {
+		memcpy(r->id, h, n + 1);
+		return;
+	}
+	if (!req_random(rnd, sizeof(rnd))) {
+		/* Unique in this process at least; says it is not random. */
+		log_err("no random bytes for a request id");
+		snprintf(r->id, sizeof(r->id), "local-%ld-%lu-%lld",
+		    (long)getpid(), ++fallback, (long long)r->start.tv_nsec);
+		return;
+	}
+	for (i = 0, v = 0; i < sizeof(rnd); i++) {
+		v = (v << 8) | rnd[i];
+		bits += 8;
+		while (bits >= 6) {
+			bits -= 6;
+			r->id[o++] = b64[(v >> bits) & 0x3f];
+		}
+	}
+	if (bits > 0)
+		r->id[o++] = b64[(v << (6 - bits)) & 0x3f];
+	r->id[o] = '\0';
+}
+
 /* Wait for the next request; false when the server closes the socket. */
 static bool
 req_accept(struct req *r)
@@ -48,8 +140,15 @@ req_accept(struct req *r)
 	buf_init(&r->body, 0);
 	buf_init(&r->headers, REQ_HEADERS_MAX);
 	r->responded = false;
+	r->id[0] = '\0';
+	r->status = 0;
+	r->route = NULL;
 	if (FCGX_Accept_r(&r->fcgi) < 0)
 		return false;
+	if (clock_gettime(CLOCK_MONOTONIC, &r->start) == -1)
+		memset(&r->start, 0, sizeof(r->start));
+	req_id_choose(r);
+	log_request_begin(r->id);
 	r->method = req_method_parse(req_param(r, "REQUEST_METHOD"));
 	if ((r->query = req_param(r, "QUERY_STRING")) == NULL)
 		r->query = "";
@@ -68,23 +167,89 @@ req_accept(struct req *r)
 	return true;
 }
 
-/* Finish the request and free what it owns. */
+/* Finish the request, tell done(), and free what it owns. */
 static void
-req_finish(struct req *r)
+req_finish(struct req *r, void (*done)(void *, const struct req *),
+    void *arg)
 {
 	if (!r->responded)
 		req_respond(r, 500, "text/plain", "internal error\n", 15);
 	FCGX_Finish_r(&r->fcgi);
+	if (done != NULL)
+		done(arg, r);
 	buf_free(&r->body);
 	buf_free(&r->headers);
 	free(r->path);
 	r->path = NULL;
+	r->route = NULL;
+	r->id[0] = '\0';
+	log_request_end();
+}
+
+const char *
+req_request_id(const struct req *r)
+{
+	return r->id;
+}
+
+void
+req_set_route(struct req *r, const char *route)
+{
+	r->route = route;
+}
+
+const char *
+req_route(const struct req *r)
+{
+	return r->route;
+}
+
+int
+req_status(const struct req *r)
+{
+	return r->status;
+}
+
+double
+req_elapsed_ms(const struct req *r)
+{
+	struct timespec now;
+
+	if ((r->start.tv_sec == 0 && r->start.tv_nsec == 0) ||
+	    clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		return 0;
+	return (double)(now.tv_sec - r->start.tv_sec) * 1000.0 +
+	    (double)(now.tv_nsec - r->start.tv_nsec) / 1e6;
+}
+
+void
+req_log_access(const struct req *r)
+{
+	log_access(req_method_name(r->method), r->route, r->status,
+	    req_elapsed_ms(r));
 }
 
 const char *
 req_param(const struct req *r, const char *name)
 {
 	return FCGX_GetParam(name, r->fcgi.envp);
+}
+
+bool
+req_from_loopback(const struct req *r)
+{
+	const char *addr = req_param(r, "REMOTE_ADDR");
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (addr == NULL)
+		return false;
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, addr, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6) ||
+		    (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+	return false;
 }
 
 enum err
@@ -230,6 +395,7 @@ req_respond(struct req *r, int status, const char *ctype, const void *body,
 	if (r->responded)
 		return ERR_SYSTEM;
 	r->responded = true;
+	r->status = status;
 	if (status == 204 || status == 304)
 		len = 0;
 	n = snprintf(head, sizeof(head), "Status: %d %s\r\n", status,
@@ -252,6 +418,13 @@ req_respond(struct req *r, int status, const char *ctype, const void *body,
 	if (r->headers.len > 0 && FCGX_PutStr(r->headers.data,
 	    (int)r->headers.len, r->fcgi.out) != (int)r->headers.len)
 		return ERR_SYSTEM;
+	if (r->id[0] != '\0') {
+		n = snprintf(head, sizeof(head), "X-Request-Id: %s\r\n", r->id);
+		if (n < 0 || (size_t)n >= sizeof(head))
+			return ERR_SYSTEM;
+		if (FCGX_PutStr(head, n, r->fcgi.out) != n)
+			return ERR_SYSTEM;
+	}
 	if (FCGX_PutStr("\r\n", 2, r->fcgi.out) != 2)
 		return ERR_SYSTEM;
 	if (r->method != REQ_HEAD && len > 0 &&
@@ -262,6 +435,13 @@ req_respond(struct req *r, int status, const char *ctype, const void *body,
 
 enum err
 req_serve(void (*handle)(void *, struct req *), void *arg)
+{
+	return req_serve_with(handle, NULL, arg);
+}
+
+enum err
+req_serve_with(void (*handle)(void *, struct req *),
+    void (*done)(void *, const struct req *), void *arg)
 {
 	struct req r;
 
@@ -277,7 +457,21 @@ req_serve(void (*handle)(void *, struct req *), void *arg)
 	}
 	while (req_accept(&r)) {
 		handle(arg, &r);
-		req_finish(&r);
+		req_finish(&r, done, arg);
 	}
 	return ERR_OK;
+}
+
+bool
+req_metrics_allowed(const struct req *r, const char *secret)
+{
+	const char *tok;
+	size_t	 len;
+
+	if (secret == NULL)
+		return req_from_loopback(r);
+	if (bearer_parse(req_param(r, "HTTP_AUTHORIZATION"), &tok, &len) !=
+	    ERR_OK)
+		return false;
+	return len == strlen(secret) && CRYPTO_memcmp(tok, secret, len) == 0;
 }

@@ -6,9 +6,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -50,32 +52,22 @@ static const struct conf_key web_keys[] = {
 	KEY(write_scope, CONF_STR, "write", false, 0, 0, false),
 	KEY(api_resource, CONF_STR, NULL, false, 0, 0, false),
 	KEY(cache_key_file, CONF_STR, NULL, true, 0, 0, false),
-	KEY(session_idle_timeout, CONF_INT, "3600", false, 60, 2592000, false),
-	KEY(session_max_lifetime, CONF_INT, "86400", false, 300, 31536000,
+	KEY(session_idle_timeout, CONF_INT, "1800", false, 60, 2592000, false),
+	KEY(session_max_lifetime, CONF_INT, "43200", false, 300, 31536000,
 	    false),
+	KEY(max_pending_signins, CONF_INT, "10000", false, 1, 10000000,
+	    false),
+	KEY(max_id_token_age, CONF_INT, "600", false, 60, 86400, false),
 	KEY(cookie_secure, CONF_BOOL, "on", false, 0, 0, false),
 	KEY(log_level, CONF_STR, "info", false, 0, 0, false),
+	KEY(log_format, CONF_STR, "text", false, 0, 0, false),
 	KEY(ca_file, CONF_STR, NULL, false, 0, 0, false),
 	KEY(http_proxy, CONF_STR, NULL, false, 0, 0, false),
+	KEY(metrics_dir, CONF_STR, METRICS_DIR_DEFAULT, false, 0, 0, false),
+	KEY(metrics_token_file, CONF_FILE, NULL, false, 0, 0, true),
 };
 #undef KEY
 #define WEB_NKEYS (sizeof(web_keys) / sizeof(web_keys[0]))
-
-enum route {
-	ROUTE_HOME,
-	ROUTE_SIGNIN,
-	ROUTE_CALLBACK,
-	ROUTE_PROFILE,
-	ROUTE_PASSWORD,
-	ROUTE_SIGNOUT,
-	ROUTE_TASKS,
-	ROUTE_TASK_DONE,
-	ROUTE_TASK_DELETE,
-	ROUTE_CLAIMS,
-	ROUTE_HEALTHZ,
-	ROUTE_STYLE,
-	ROUTE__MAX
-};
 
 #define M(x) (1u << (x))
 #define GET (M(REQ_GET) | M(REQ_HEAD))
@@ -95,9 +87,11 @@ static const struct {
 	[ROUTE_SIGNOUT] = { "/signout", POST, "POST", false },
 	[ROUTE_TASKS] = { "/tasks", GET | POST, "GET, HEAD, POST", true },
 	[ROUTE_TASK_DONE] = { NULL, POST, "POST", true },
-	[ROUTE_TASK_DELETE] = { NULL, POST, "POST", true },
+	[ROUTE_TASK_DELETE] = { NULL, GET | POST, "GET, HEAD, POST", true },
 	[ROUTE_CLAIMS] = { "/claims", GET, "GET, HEAD", true },
 	[ROUTE_HEALTHZ] = { "/healthz", GET, "GET, HEAD", false },
+	[ROUTE_READYZ] = { "/readyz", GET, "GET, HEAD", false },
+	[ROUTE_METRICS] = { "/metrics", GET, "GET, HEAD", false },
 	[ROUTE_STYLE] = { "/static/style.css", GET, "GET, HEAD", false },
 };
 #undef GET
@@ -158,21 +152,6 @@ web_session(struct web *w, struct req *r, struct session *s, bool *db_down)
 	return e == ERR_OK;
 }
 
-static void
-web_healthz(struct web *w, struct req *r)
-{
-	PGresult *res = NULL;
-
-	if (db_exec(w->db, &web_stmts[WSTMT_HEALTH], NULL, &res) != ERR_OK) {
-		(void)req_header(r, "Retry-After", REQ_RETRY_AFTER);
-		req_respond(r, 503, "application/json",
-		    "{\"status\":\"unavailable\"}", 24);
-	} else
-		req_respond(r, 200, "application/json", "{\"status\":\"ok\"}",
-		    15);
-	PQclear(res);
-}
-
 /* The accept loop's handler: one request. */
 static void
 web_handle(void *arg, struct req *r)
@@ -184,6 +163,7 @@ web_handle(void *arg, struct req *r)
 	bool	 down;
 
 	memset(&sess, 0, sizeof(sess));
+	ops_route(r, ROUTE__MAX);
 	if (r->path == NULL) {
 		web_error(w, r, NULL, 414, "Address too long", "That address "
 		    "is too long.");
@@ -194,6 +174,7 @@ web_handle(void *arg, struct req *r)
 		    "page.");
 		return;
 	}
+	ops_route(r, rt);
 	if ((unsigned)r->method >= 32 ||
 	    !(routes[rt].methods & (1u << r->method))) {
 		(void)req_header(r, "Allow", routes[rt].allow);
@@ -205,9 +186,18 @@ web_handle(void *arg, struct req *r)
 		pages_style(w, r);
 		return;
 	}
-	if (rt == ROUTE_HEALTHZ) {
-		web_healthz(w, r);
+	switch (rt) {
+	case ROUTE_HEALTHZ:
+		ops_healthz(w, r);
 		return;
+	case ROUTE_READYZ:
+		ops_readyz(w, r);
+		return;
+	case ROUTE_METRICS:
+		ops_metrics(w, r);
+		return;
+	default:
+		break;
 	}
 	store_purge(w);
 	if (web_session(w, r, &sess, &down))
@@ -323,6 +313,7 @@ web_setup(struct web *w, const struct web_config *c, char *err, size_t len)
 	bool	 placeholder = strstr(c->metadata_url,
 	    WEB_POLICY_PLACEHOLDER) != NULL;
 	enum log_level lvl;
+	enum log_format fmt;
 	char	*url;
 	size_t	 i;
 
@@ -331,7 +322,19 @@ web_setup(struct web *w, const struct web_config *c, char *err, size_t len)
 		    "info or debug", c->log_level);
 		return false;
 	}
+	if (!log_format_parse(c->log_format, &fmt)) {
+		snprintf(err, len, "log_format: \"%s\" is not text or json",
+		    c->log_format);
+		return false;
+	}
 	log_init("todo-webapp", lvl);
+	log_set_format(fmt);
+	if (c->metrics_token_file != NULL &&
+	    strlen(c->metrics_token_file) < WEB_METRICS_TOKEN_MIN) {
+		snprintf(err, len, "metrics_token_file: the secret must be at "
+		    "least %d bytes", WEB_METRICS_TOKEN_MIN);
+		return false;
+	}
 	if ((c->client_secret == NULL) == (c->client_secret_file == NULL)) {
 		snprintf(err, len, "client_secret, client_secret_file: give "
 		    "exactly one");
@@ -339,9 +342,10 @@ web_setup(struct web *w, const struct web_config *c, char *err, size_t len)
 	}
 	w->secret = c->client_secret ? c->client_secret :
 	    c->client_secret_file;
-	if (crypto_key_load(c->cache_key_file, w->key) != ERR_OK) {
-		snprintf(err, len, "cache_key_file: %s: cannot read 32 bytes "
-		    "(or 64 hex digits) from it", c->cache_key_file);
+	if (crypto_keyring_load(c->cache_key_file, &w->keys) != ERR_OK) {
+		snprintf(err, len, "cache_key_file: %s: cannot read 32 bytes, "
+		    "64 hex digits, or lines of ID:64-hex-digits (newest "
+		    "first) from it", c->cache_key_file);
 		return false;
 	}
 	if (!httpc_url_allowed(c->redirect_uri) ||
@@ -412,9 +416,10 @@ web_free(struct web *w)
 	}
 	free(w->scope);
 	db_free(w->db);
+	metrics_close(w->metrics);
 	httpc_free(w->idp);
 	httpc_free(w->api);
-	OPENSSL_cleanse(w->key, sizeof(w->key));
+	crypto_keyring_wipe(&w->keys);
 }
 
 /* --check-config: fetch what the configuration points at. */
@@ -429,6 +434,9 @@ web_check(struct web *w)
 			good &= provider_check(w->flows[i], w->idp,
 			    w->policies[i], stdout);
 	good &= db_check(w->db, &web_stmts[WSTMT_HEALTH], stdout);
+	if (access(w->cfg->metrics_dir, W_OK | X_OK) != 0)
+		printf("metrics_dir: %s: %s (the web app would serve without "
+		    "metrics)\n", w->cfg->metrics_dir, strerror(errno));
 	if (!good)
 		return 1;
 	printf("configuration OK\n");
@@ -443,16 +451,17 @@ main(int argc, char *argv[])
 	    "pages, OpenID Connect sign-in, sessions in PostgreSQL." };
 	struct web_config cfg;
 	struct web w;
+	struct cli_args a;
 	const char *path;
 	char	 err[CONF_ERR_MAX];
-	enum cli_mode mode;
 	int	 rc;
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&w, 0, sizeof(w));
 	log_init("todo-webapp", LOG_LEVEL_INFO);
-	if ((rc = cli_start(&prog, argc, argv, &mode, &path)) >= 0)
+	if ((rc = cli_start_args(&prog, true, argc, argv, &a)) >= 0)
 		return rc;
+	path = a.config;
 	rc = 1;
 	if (conf_load(path, WEB_ENV_PREFIX, web_keys, WEB_NKEYS, &cfg, err,
 	    sizeof(err)) != ERR_OK) {
@@ -472,13 +481,25 @@ main(int argc, char *argv[])
 	}
 	httpc_configure(w.idp, cfg.ca_file, cfg.http_proxy);
 	httpc_configure(w.api, cfg.ca_file, cfg.http_proxy);
-	if (mode == CLI_CHECK_CONFIG)
+	switch (a.mode) {
+	case CLI_CHECK_CONFIG:
 		rc = web_check(&w);
-	else if (mode == CLI_MIGRATE)
+		break;
+	case CLI_MIGRATE:
 		rc = migrate_main(w.db, "webapp", webapp_migrations,
 		    webapp_migrations_count);
-	else
-		rc = req_serve(web_handle, &w) == ERR_OK ? 0 : 1;
+		break;
+	case CLI_PURGE:
+	case CLI_SESSIONS:
+	case CLI_REVOKE_SESSIONS:
+		rc = ops_admin(&w, a.mode, a.user);
+		break;
+	default:
+		ops_metrics_open(&w);
+		rc = req_serve_with(web_handle, ops_done, &w) == ERR_OK ? 0 :
+		    1;
+		break;
+	}
 out:
 	web_free(&w);
 	conf_free(web_keys, WEB_NKEYS, &cfg);

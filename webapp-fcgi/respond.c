@@ -5,19 +5,78 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "cookie.h"
 #include "log.h"
+#include "oidc.h"
 #include "respond.h"
 #include "webapp.h"
 
 #define WEB_CSP "default-src 'none'; style-src 'self'; img-src 'self'; " \
-	"base-uri 'none'; frame-ancestors 'none'"
+	"base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+#define WEB_CSP_MAX 4096	/* bytes of the CSP header */
+#define WEB_ORIGIN_MAX 1024	/* bytes of one origin */
+#define WEB_SIGNIN_DEFAULT "/tasks"	/* "Sign in again" comes back here */
+
+/* Add " origin" of url to the policy unless it is there already. */
+static void
+web_csp_origin(struct buf *csp, const char *url)
+{
+	struct buf o;
+	const char *p;
+	size_t	 n;
+
+	buf_init(&o, WEB_ORIGIN_MAX);
+	if (url == NULL || oidc_origin_root(url, &o) != ERR_OK || o.len < 2)
+		goto out;
+	n = o.len - 1;			/* without the final "/" */
+	for (p = buf_str(csp); (p = strstr(p, " ")) != NULL; p++)
+		if (strncmp(p + 1, o.data, n) == 0 &&
+		    (p[n + 1] == ' ' || p[n + 1] == ';' || p[n + 1] == '\0'))
+			goto out;
+	buf_addc(csp, ' ');
+	buf_add(csp, o.data, n);
+out:
+	buf_free(&o);
+}
+
+/*
+ * Forms post to this site only, but a form's answer may redirect to the
+ * provider: sign-out to its end_session endpoint, and a POST whose
+ * session or tokens ended through /signin to its authorize endpoint.
+ * Browsers check form-action along those redirects, so the provider's
+ * origins are allowed too.  (Its form_post to our callback is governed
+ * by the provider page's own policy, not by ours.)
+ */
+static void
+web_csp(struct web *w, struct buf *csp)
+{
+	size_t	 i;
+
+	buf_adds(csp, WEB_CSP);
+	web_csp_origin(csp, w->cfg->metadata_url);
+	for (i = 0; i < FLOW__MAX; i++) {
+		if (w->flows[i] == NULL)
+			continue;
+		web_csp_origin(csp, provider_endpoint(w->flows[i],
+		    PROVIDER_AUTHORIZE));
+		web_csp_origin(csp, provider_endpoint(w->flows[i],
+		    PROVIDER_END_SESSION));
+	}
+}
 
 void
 web_headers(struct web *w, struct req *r)
 {
-	(void)w;
-	(void)req_header(r, "Content-Security-Policy", WEB_CSP);
+	struct buf csp;
+
+	buf_init(&csp, WEB_CSP_MAX);
+	web_csp(w, &csp);
+	(void)req_header(r, "Content-Security-Policy", csp.err == ERR_OK ?
+	    buf_str(&csp) : WEB_CSP);
+	buf_free(&csp);
+	(void)req_header(r, "Cross-Origin-Opener-Policy", "same-origin");
 	(void)req_header(r, "X-Frame-Options", "DENY");
 	(void)req_header(r, "Referrer-Policy", "no-referrer");
 	(void)req_header(r, "X-Content-Type-Options", "nosniff");
@@ -53,20 +112,51 @@ web_html(struct web *w, struct req *r, int status, struct buf *page)
 }
 
 void
+web_signin_error(struct web *w, struct req *r, int status, const char *title,
+    const char *msg, const char *return_to)
+{
+	struct buf b;
+
+	if (return_to == NULL || !url_return_to_ok(return_to))
+		return_to = WEB_SIGNIN_DEFAULT;
+	/* Whatever session there is, this sign-in did not give one. */
+	page_begin(w, &b, NULL, title);
+	buf_adds(&b, "<h1>");
+	page_text(&b, title);
+	buf_adds(&b, "</h1><div class=\"card\"><p class=\"error\" "
+	    "role=\"alert\">");
+	page_text(&b, msg);
+	buf_adds(&b, "</p><p><a class=\"button\" href=\"/signin?return_to=");
+	url_encode(return_to, &b);
+	buf_adds(&b, "\">Sign in again</a></p><p class=\"muted\">Or go "
+	    "back to the <a href=\"/\">home page</a>.</p></div>");
+	page_end(&b);
+	web_html(w, r, status, &b);
+}
+
+void
 web_error(struct web *w, struct req *r, const struct session *s, int status,
     const char *title, const char *msg)
 {
 	struct buf b;
 
+	if (strncmp(title, "Sign-in failed", 14) == 0 ||
+	    strncmp(title, "Sign-in expired", 15) == 0) {
+		web_signin_error(w, r, status, title, msg, NULL);
+		return;
+	}
 	page_begin(w, &b, s, title);
 	buf_adds(&b, "<h1>");
 	page_text(&b, title);
 	buf_adds(&b, "</h1><div class=\"card\"><p class=\"error\" "
 	    "role=\"alert\">");
 	page_text(&b, msg);
-	buf_adds(&b, "</p><p><a href=\"/\">Home</a>");
+	buf_adds(&b, "</p><p>");
 	if (s != NULL)
-		buf_adds(&b, " · <a href=\"/tasks\">My tasks</a>");
+		buf_adds(&b, "<a class=\"button\" href=\"/tasks\">Back to my "
+		    "tasks</a> <a class=\"quiet\" href=\"/\">Home</a>");
+	else
+		buf_adds(&b, "<a class=\"button\" href=\"/\">Home page</a>");
 	buf_adds(&b, "</p></div>");
 	page_end(&b);
 	web_html(w, r, status, &b);

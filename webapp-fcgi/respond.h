@@ -21,9 +21,20 @@ struct web;				/* webapp.h */
 void	web_headers(struct web *, struct req *);
 void	web_redirect(struct web *, struct req *, const char *location);
 void	web_html(struct web *, struct req *, int status, struct buf *page);
-/* An error page; "msg" is plain text (escaped here). */
+/*
+ * An error page; "msg" is plain text (escaped here).  A title starting
+ * "Sign-in failed" or "Sign-in expired" makes it web_signin_error()'s
+ * page, coming back to /tasks.
+ */
 void	web_error(struct web *, struct req *, const struct session *,
 	    int status, const char *title, const char *msg);
+/*
+ * A sign-in that did not complete: the signed-out header and a "Sign in
+ * again" action that comes back to return_to (NULL or not a local path:
+ * /tasks).
+ */
+void	web_signin_error(struct web *, struct req *, int status,
+	    const char *title, const char *msg, const char *return_to);
 /* Parse the posted form (415/413/400 answered on failure). */
 bool	web_form(struct web *, struct req *, struct url_params *);
 /* The form's csrf member must match the session's (403 on failure). */

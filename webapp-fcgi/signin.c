@@ -26,6 +26,22 @@
 
 static const char signin_callback_path[] = "/signin/callback";
 
+/* The configured user flow (B2C policy) name of f, or NULL. */
+static const char *
+signin_policy_name(struct web *w, enum flow f)
+{
+	switch (f) {
+	case FLOW_SIGNIN:
+		return w->cfg->signup_signin_policy;
+	case FLOW_PROFILE:
+		return w->cfg->edit_profile_policy;
+	case FLOW_RESET:
+		return w->cfg->reset_password_policy;
+	default:
+		return NULL;
+	}
+}
+
 /* The flow whose policy name is "policy", or FLOW__MAX. */
 static enum flow
 signin_flow(struct web *w, const char *policy)
@@ -60,7 +76,7 @@ signin_browser(struct web *w, struct req *r, char **out)
 /* Start the flow: record the request, send the browser to the provider. */
 static void
 signin_begin(struct web *w, struct req *r, const struct session *s,
-    enum flow f, const char *return_to)
+    enum flow f, const char *return_to, bool retry)
 {
 	struct oidc_authz az;
 	struct provider *p = w->flows[f];
@@ -92,9 +108,11 @@ signin_begin(struct web *w, struct req *r, const struct session *s,
 		goto out;
 	}
 	if ((e = store_auth_insert(w, state, browser, w->policies[f], nonce,
-	    verifier, return_to)) != ERR_OK) {
-		web_error(w, r, s, e == ERR_DB ? 503 : 500, "Sign-in "
-		    "unavailable", "Please try again in a moment.");
+	    verifier, return_to, retry)) != ERR_OK) {
+		web_error(w, r, s, e == ERR_DB || e == ERR_FORBIDDEN ? 503 :
+		    500, "Sign-in unavailable", e == ERR_FORBIDDEN ? "Too "
+		    "many sign-ins are in progress right now. Please try again "
+		    "in a moment." : "Please try again in a moment.");
 		goto out;
 	}
 	memset(&az, 0, sizeof(az));
@@ -111,6 +129,7 @@ signin_begin(struct web *w, struct req *r, const struct session *s,
 		web_error(w, r, s, 500, "Error", "Please try again.");
 		goto out;
 	}
+	ops_count(w, WM_SIGNINS_STARTED, f);
 	web_redirect(w, r, buf_str(&url));
 out:
 	buf_free(&url);
@@ -121,6 +140,23 @@ out:
 	free(challenge);
 }
 
+/* Does the request carry the cookie of a session that is still valid? */
+static bool
+signin_has_session(struct web *w, struct req *r)
+{
+	const char *hdr = req_param(r, "HTTP_COOKIE");
+	struct session s;
+	char	*sid = NULL;
+	bool	 valid;
+
+	if (hdr == NULL || cookie_get(hdr, w->session_cookie, &sid) != ERR_OK)
+		return false;
+	valid = store_session_get(w, sid, &s) == ERR_OK;
+	store_session_free(&s);
+	crypto_free_str(sid);
+	return valid;
+}
+
 void
 signin_redirect(struct web *w, struct req *r, const char *return_to)
 {
@@ -129,11 +165,47 @@ signin_redirect(struct web *w, struct req *r, const char *return_to)
 	buf_init(&loc, 0);
 	buf_adds(&loc, "/signin?return_to=");
 	url_encode(return_to, &loc);
+	/* Signed in, yet sent to sign in: what it got does not work. */
+	if (signin_has_session(w, r))
+		buf_adds(&loc, "&again=1");
 	if (loc.err != ERR_OK)
 		web_error(w, r, NULL, 500, "Error", "Please try again.");
 	else
 		web_redirect(w, r, buf_str(&loc));
 	buf_free(&loc);
+}
+
+/*
+ * A session made moments ago by a sign-in that was itself sent straight
+ * back (retried) is being sent to sign in once more: the app cannot use
+ * what the provider gives it, and signing in again will not change
+ * that.  Say what is wrong instead of going round again.
+ */
+static void
+signin_loop(struct web *w, struct req *r, const struct session *s)
+{
+	if (s->access_sealed == NULL) {
+		log_err("sign-in loop stopped: the provider signs the user in "
+		    "but issues no access token for the API (scope %s)",
+		    w->scope);
+		web_error(w, r, s, 502, "Tasks unavailable", "You are signed "
+		    "in, but the identity provider issued no access token "
+		    "for the task service, so your tasks cannot be shown, "
+		    "and signing in again will not help. The web app must be "
+		    "granted the task API's read and write permissions (with "
+		    "admin consent) and api_identifier must name that API: "
+		    "please tell the site's administrator.");
+	} else {
+		log_err("sign-in loop stopped: the API refuses the access "
+		    "tokens the provider has just issued");
+		web_error(w, r, s, 502, "Tasks unavailable", "You are signed "
+		    "in, but the task service refuses the access token the "
+		    "identity provider has just issued, so your tasks cannot "
+		    "be shown, and signing in again will not help. The task "
+		    "API's audience, issuer or metadata_url do not match the "
+		    "identity provider (its log says which check failed): "
+		    "please tell the site's administrator.");
+	}
 }
 
 void
@@ -142,16 +214,31 @@ signin_start(struct web *w, struct req *r, const struct session *s,
 {
 	struct url_params q = { NULL, 0 };
 	const char *rt = NULL;
+	bool	 again = false, retry;
 
 	if (url_params_parse(r->query, strlen(r->query), false, &q) ==
-	    ERR_OK)
+	    ERR_OK) {
 		rt = url_params_get(&q, "return_to");
+		again = url_params_get(&q, "again") != NULL;
+	}
+	/*
+	 * Sent back to sign in (signin_redirect's "again") by a session
+	 * made moments ago: go round once more; if that session came from
+	 * such a round already, stop.
+	 */
+	retry = again && f == FLOW_SIGNIN && s != NULL &&
+	    time(NULL) - s->created < WEB_LOOP_WINDOW;
+	if (retry && s->retried) {
+		signin_loop(w, r, s);
+		url_params_free(&q);
+		return;
+	}
 	if (rt == NULL || !url_return_to_ok(rt))
 		rt = f == FLOW_SIGNIN ? "/tasks" : "/";
 	if (f == FLOW_PROFILE && s == NULL)
 		signin_redirect(w, r, "/profile");
 	else
-		signin_begin(w, r, s, f, rt);
+		signin_begin(w, r, s, f, rt, retry);
 	url_params_free(&q);
 }
 
@@ -196,14 +283,17 @@ signin_error(struct web *w, struct req *r, const struct session *s,
 	size_t	 n;
 	const char *d = a->error_description ? a->error_description : "";
 
+	ops_provider_error(w, a->error, d);
 	switch (oidc_b2c_code(d)) {
 	case OIDC_B2C_FORGOT_PASSWORD:
 		if (w->flows[FLOW_RESET] != NULL) {
-			signin_begin(w, r, s, FLOW_RESET, a->return_to);
+			signin_begin(w, r, s, FLOW_RESET, a->return_to,
+			    a->retry);
 			return;
 		}
 		break;
 	case OIDC_B2C_CANCELLED:
+		ops_signin_failed(w, WSF_CANCELLED);
 		web_redirect(w, r, "/?notice=cancelled");
 		return;
 	default:
@@ -221,6 +311,7 @@ signin_error(struct web *w, struct req *r, const struct session *s,
 		buf_adds(&msg, corr);
 		free(corr);
 	}
+	ops_signin_failed(w, WSF_PROVIDER_ERROR);
 	web_error(w, r, s, 400, "Sign-in failed", buf_str(&msg));
 	buf_free(&msg);
 }
@@ -242,6 +333,7 @@ signin_finish(struct web *w, struct req *r, const struct session *s,
 
 	memset(&tok, 0, sizeof(tok));
 	if ((f = signin_flow(w, a->policy)) == FLOW__MAX) {
+		ops_signin_failed(w, WSF_OTHER);
 		web_error(w, r, s, 400, "Sign-in failed", "This sign-in flow "
 		    "is no longer offered. Please sign in again.");
 		goto out;
@@ -249,6 +341,7 @@ signin_finish(struct web *w, struct req *r, const struct session *s,
 	p = w->flows[f];
 	if (provider_load(p, w->idp, time(NULL)) != ERR_OK ||
 	    (endpoint = provider_endpoint(p, PROVIDER_TOKEN)) == NULL) {
+		ops_signin_failed(w, WSF_UNAVAILABLE);
 		web_error(w, r, s, 503, "Sign-in unavailable", "The identity "
 		    "provider cannot be reached. Please try again.");
 		goto out;
@@ -260,11 +353,13 @@ signin_finish(struct web *w, struct req *r, const struct session *s,
 	    w->cfg->redirect_uri, w->scope, w->cfg->api_resource, &tok);
 	if (e == ERR_AUTH) {
 		log_warn("code refused: %s", tok.error);
+		ops_signin_failed(w, WSF_CODE_REFUSED);
 		web_error(w, r, s, 400, "Sign-in failed", "The identity "
 		    "provider refused the sign-in. Please sign in again.");
 		goto out;
 	}
 	if (e != ERR_OK) {
+		ops_signin_failed(w, WSF_UNAVAILABLE);
 		web_error(w, r, s, 503, "Sign-in unavailable", "The identity "
 		    "provider cannot be reached. Please try again.");
 		goto out;
@@ -280,10 +375,15 @@ signin_finish(struct web *w, struct req *r, const struct session *s,
 	e = ERR_AUTH;
 	if (tok.id_token != NULL && (e = auth_verify(&pol, w->idp,
 	    tok.id_token, strlen(tok.id_token), time(NULL), &jwt, &why)) ==
-	    ERR_OK)
-		e = oidc_id_token_azp(jwt, w->cfg->client_id, &why);
+	    ERR_OK &&
+	    (e = oidc_id_token_azp(jwt, w->cfg->client_id, &why)) == ERR_OK &&
+	    (e = oidc_id_token_iat(jwt, time(NULL),
+	    w->cfg->max_id_token_age, pol.leeway, &why)) == ERR_OK)
+		e = oidc_id_token_flow(jwt, signin_policy_name(w, f), &why);
 	if (e != ERR_OK) {
 		log_warn("id_token rejected: %s", why);
+		ops_signin_failed(w, e == ERR_UPSTREAM ? WSF_UNAVAILABLE :
+		    WSF_ID_TOKEN);
 		web_error(w, r, s, e == ERR_UPSTREAM ? 503 : 400,
 		    "Sign-in failed", "The sign-in could not be verified. "
 		    "Please sign in again.");
@@ -293,6 +393,7 @@ signin_finish(struct web *w, struct req *r, const struct session *s,
 	if ((sub = signin_claim(jwt, "oid")) == NULL)
 		sub = signin_claim(jwt, "sub");
 	if (sub == NULL) {
+		ops_signin_failed(w, WSF_ID_TOKEN);
 		web_error(w, r, s, 400, "Sign-in failed", "The ID token names "
 		    "no user.");
 		goto out;
@@ -306,12 +407,13 @@ signin_finish(struct web *w, struct req *r, const struct session *s,
 		if ((e = store_session_update(w, s, name, claims,
 		    tok.id_token)) != ERR_OK)
 			goto fail;
+		ops_count(w, WM_SIGNINS_COMPLETED, f);
 		web_redirect(w, r, a->return_to);
 		goto out;
 	}
 	/* A new session id at every sign-in: no fixation. */
 	if ((e = store_session_new(w, iss, sub, name, claims, tok.id_token,
-	    &sid)) != ERR_OK)
+	    a->retry, &sid)) != ERR_OK)
 		goto fail;
 	if (s != NULL)
 		(void)store_session_delete(w, s->id_hash);
@@ -326,15 +428,17 @@ signin_finish(struct web *w, struct req *r, const struct session *s,
 		if (e != ERR_OK)
 			goto fail;
 	}
-	if (!web_set_cookie(w, r, w->session_cookie, sid,
-	    w->cfg->session_max_lifetime)) {
+	/* A browser-session cookie: gone when the browser closes. */
+	if (!web_set_cookie(w, r, w->session_cookie, sid, -1)) {
 		e = ERR_SYSTEM;
 		goto fail;
 	}
 	log_info("signed in via %s", a->policy);
+	ops_count(w, WM_SIGNINS_COMPLETED, f);
 	web_redirect(w, r, a->return_to);
 	goto out;
 fail:
+	ops_signin_failed(w, e == ERR_DB ? WSF_UNAVAILABLE : WSF_OTHER);
 	web_error(w, r, s, e == ERR_DB ? 503 : 500, "Sign-in failed",
 	    "Your session could not be saved. Please try again.");
 out:
@@ -359,6 +463,7 @@ signin_callback_post(struct web *w, struct req *r, const struct session *s)
 	code = url_params_get(&f, "code");
 	error = url_params_get(&f, "error");
 	if (state == NULL || (code == NULL) == (error == NULL)) {
+		ops_signin_failed(w, WSF_BAD_ANSWER);
 		web_error(w, r, s, 400, "Sign-in failed", "The answer from "
 		    "the identity provider is incomplete.");
 		goto out;
@@ -366,11 +471,13 @@ signin_callback_post(struct web *w, struct req *r, const struct session *s)
 	e = store_auth_result(w, state, code, error,
 	    url_params_get(&f, "error_description"));
 	if (e == ERR_NOTFOUND) {
+		ops_signin_failed(w, WSF_EXPIRED);
 		web_error(w, r, s, 400, "Sign-in expired", "This sign-in has "
 		    "expired or was already used. Please sign in again.");
 		goto out;
 	}
 	if (e != ERR_OK) {
+		ops_signin_failed(w, WSF_UNAVAILABLE);
 		web_error(w, r, s, 503, "Sign-in unavailable",
 		    "Please try again in a moment.");
 		goto out;
@@ -403,19 +510,38 @@ signin_callback(struct web *w, struct req *r, const struct session *s)
 	}
 	if (url_params_parse(r->query, strlen(r->query), false, &q) !=
 	    ERR_OK || (state = url_params_get(&q, "state")) == NULL) {
+		ops_signin_failed(w, WSF_BAD_ANSWER);
 		web_error(w, r, s, 400, "Sign-in failed", "The answer from "
 		    "the identity provider is incomplete.");
+		goto out;
+	}
+	/*
+	 * The app asks for response_mode=form_post: an answer in the query
+	 * string did not come the way it was asked for.  Refused before the
+	 * sign-in is looked up, so it stays usable and nothing is redeemed.
+	 */
+	if (url_params_get(&q, "code") != NULL ||
+	    url_params_get(&q, "error") != NULL) {
+		log_warn("callback: an answer in the query string refused "
+		    "(form_post was asked for)");
+		ops_signin_failed(w, WSF_BAD_ANSWER);
+		web_error(w, r, s, 400, "Sign-in failed", "The answer from "
+		    "the identity provider did not come as it was asked for. "
+		    "Please sign in again.");
 		goto out;
 	}
 	hdr = req_param(r, "HTTP_COOKIE");
 	if (hdr == NULL || cookie_get(hdr, w->auth_cookie, &browser) !=
 	    ERR_OK) {
+		ops_signin_failed(w, WSF_EXPIRED);
 		web_error(w, r, s, 400, "Sign-in expired", "This sign-in did "
 		    "not start in this browser, or cookies are off. Please "
 		    "sign in again.");
 		goto out;
 	}
 	if ((e = store_auth_take(w, state, browser, &a)) != ERR_OK) {
+		ops_signin_failed(w, e == ERR_NOTFOUND ? WSF_EXPIRED :
+		    WSF_UNAVAILABLE);
 		if (e == ERR_NOTFOUND)
 			web_error(w, r, s, 400, "Sign-in expired", "This "
 			    "sign-in has expired or was already used. Please "
@@ -425,28 +551,18 @@ signin_callback(struct web *w, struct req *r, const struct session *s)
 			    "Please try again in a moment.");
 		goto out;
 	}
-	/* Query mode carries the answer itself; form_post stored it. */
-	code = url_params_get(&q, "code");
-	error = url_params_get(&q, "error");
-	if (code == NULL && error == NULL) {
-		code = a.code;
-		error = a.error;
-	} else if (error != NULL) {
-		free(a.error);
-		free(a.error_description);
-		a.error = strdup(error);
-		a.error_description = url_params_get(&q,
-		    "error_description") ? strdup(url_params_get(&q,
-		    "error_description")) : NULL;
-		error = a.error;
-	}
+	/* Only what the form_post step recorded. */
+	code = a.code;
+	error = a.error;
 	if (error != NULL)
 		signin_error(w, r, s, &a);
 	else if (code != NULL)
 		signin_finish(w, r, s, &a, code);
-	else
+	else {
+		ops_signin_failed(w, WSF_BAD_ANSWER);
 		web_error(w, r, s, 400, "Sign-in failed", "The answer from "
 		    "the identity provider is incomplete.");
+	}
 out:
 	store_auth_free(&a);
 	crypto_free_str(browser);

@@ -1,7 +1,11 @@
 /*
  * The web app's PostgreSQL store: sign-in requests, sessions and the
  * encrypted token cache.  Only hashes of secrets are looked up; tokens
- * are sealed with AES-256-GCM bound to (session, kind).
+ * are sealed with AES-256-GCM bound to (session, kind), and so are the
+ * secrets of a sign-in in flight (nonce, PKCE verifier, code), bound to
+ * (state, kind).  A sealed value is "ID:" and the base64url of iv ||
+ * ciphertext || tag, ID naming the key of cache_key_file that sealed it
+ * (no "ID:" when that key has no id).
  */
 #include "config.h"
 
@@ -15,30 +19,43 @@
 
 #define STORE_AAD_MAX 128
 #define STORE_NUM_MAX 32
+#define STORE_SQL_MAX 96
 
 const struct db_stmt web_stmts[WSTMT__MAX] = {
 	[WSTMT_HEALTH] = { "health", "SELECT 1", 0, true },
+	/* Only while fewer than $8 sign-ins are in flight. */
 	[WSTMT_AUTH_INSERT] = { "auth_insert",
 	    "INSERT INTO webapp.auth_requests (state_hash, browser_hash, "
-	    "policy, nonce, code_verifier, return_to, expires_at) "
-	    "VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval("
-	    "secs => $7))", 7, false },
+	    "policy, nonce, code_verifier, return_to, expires_at, retry) "
+	    "SELECT $1, $2, $3, $4, $5, $6, now() + make_interval("
+	    "secs => $7), $9::boolean WHERE (SELECT count(*) FROM "
+	    "webapp.auth_requests WHERE expires_at > now()) < $8::bigint",
+	    9, false },
+	/* The browser's newest $2 sign-ins stay. */
+	[WSTMT_AUTH_TRIM] = { "auth_trim",
+	    "DELETE FROM webapp.auth_requests WHERE browser_hash = $1 "
+	    "AND state_hash NOT IN (SELECT state_hash FROM "
+	    "webapp.auth_requests WHERE browser_hash = $1 "
+	    "ORDER BY created_at DESC, state_hash LIMIT $2::integer)", 2,
+	    true },
 	/* A form_post answer: recorded once, for the GET that follows. */
 	[WSTMT_AUTH_RESULT] = { "auth_result",
 	    "UPDATE webapp.auth_requests SET code = $2, error = $3, "
 	    "error_description = $4 WHERE state_hash = $1 "
 	    "AND code IS NULL AND error IS NULL AND expires_at > now()",
 	    4, false },
+	/* Only once the form_post step recorded the answer. */
 	[WSTMT_AUTH_TAKE] = { "auth_take",
 	    "DELETE FROM webapp.auth_requests WHERE state_hash = $1 "
-	    "AND browser_hash = $2 AND expires_at > now() RETURNING policy, "
+	    "AND browser_hash = $2 AND expires_at > now() "
+	    "AND (code IS NOT NULL OR error IS NOT NULL) RETURNING policy, "
 	    "nonce, code_verifier, return_to, code, error, "
-	    "error_description", 2, false },
+	    "error_description, retry", 2, false },
 	[WSTMT_SESSION_INSERT] = { "session_insert",
 	    "INSERT INTO webapp.sessions (id_hash, csrf, issuer, subject, "
-	    "name, claims, id_token, expires_at) VALUES ($1, $2, $3, $4, "
-	    "$5, $6::jsonb, $7, now() + make_interval(secs => $8))", 8,
-	    false },
+	    "name, claims, id_token, expires_at, retried) VALUES ($1, $2, "
+	    "$3, $4, $5, $6::jsonb, $7, now() + make_interval(secs => $8), "
+	    "$9::boolean)", 9, false },
 	/*
 	 * One statement per request: the session if neither timeout has
 	 * passed, its cached tokens, and a touch of last_seen_at (at most
@@ -46,14 +63,16 @@ const struct db_stmt web_stmts[WSTMT__MAX] = {
 	 */
 	[WSTMT_SESSION_TOUCH] = { "session_touch",
 	    "WITH s AS (SELECT id_hash, csrf, issuer, subject, name, "
-	    "claims::text AS claims, last_seen_at FROM webapp.sessions "
+	    "claims::text AS claims, last_seen_at, created_at, retried "
+	    "FROM webapp.sessions "
 	    "WHERE id_hash = $1 AND expires_at > now() "
 	    "AND last_seen_at > now() - make_interval(secs => $2)), "
 	    "touch AS (UPDATE webapp.sessions SET last_seen_at = now() "
 	    "WHERE id_hash = (SELECT id_hash FROM s) AND last_seen_at < "
 	    "now() - make_interval(secs => $3)) "
 	    "SELECT s.csrf, s.issuer, s.subject, s.name, s.claims, "
-	    "t.access_token, extract(epoch FROM t.access_expires_at)::bigint "
+	    "t.access_token, extract(epoch FROM t.access_expires_at)::bigint, "
+	    "extract(epoch FROM s.created_at)::bigint, s.retried "
 	    "FROM s LEFT JOIN webapp.tokens t ON t.session_hash = s.id_hash",
 	    3, true },
 	[WSTMT_SESSION_DELETE] = { "session_delete",
@@ -84,6 +103,22 @@ const struct db_stmt web_stmts[WSTMT__MAX] = {
 	[WSTMT_PURGE_AUTH] = { "purge_auth",
 	    "DELETE FROM webapp.auth_requests WHERE expires_at <= now()", 0,
 	    true },
+	/* --sessions: no id, no token, nothing sealed. */
+	[WSTMT_SESSIONS_LIST] = { "sessions_list",
+	    "SELECT to_char(s.created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+	    "to_char(s.last_seen_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+	    "to_char(s.expires_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+	    "s.expires_at > now() AND s.last_seen_at > now() - "
+	    "make_interval(secs => $2), t.session_hash IS NOT NULL, s.issuer "
+	    "FROM webapp.sessions s LEFT JOIN webapp.tokens t "
+	    "ON t.session_hash = s.id_hash WHERE s.subject = $1 "
+	    "ORDER BY s.created_at, s.last_seen_at", 2, true },
+	/* The tokens go too: ON DELETE CASCADE. */
+	[WSTMT_SESSIONS_REVOKE] = { "sessions_revoke",
+	    "DELETE FROM webapp.sessions WHERE subject = $1", 1, true },
+	[WSTMT_SESSIONS_COUNT] = { "sessions_count",
+	    "SELECT count(*) FROM webapp.sessions WHERE expires_at > now() "
+	    "AND last_seen_at > now() - make_interval(secs => $1)", 1, true },
 };
 
 /* SHA-256 of a secret, as stored. */
@@ -105,52 +140,80 @@ store_dup(const PGresult *res, int row, int col)
 	return strdup(PQgetvalue(res, row, col));
 }
 
-/* Seal a token for (id_hash, kind); base64url text for the database. */
+/* Seal a secret for (bind, kind) with the newest key: text for the DB. */
 static enum err
-store_seal(struct web *w, const char *id_hash, const char *kind,
+store_seal(struct web *w, const char *bind, const char *kind,
     const char *token, char **out)
 {
-	char	 aad[STORE_AAD_MAX];
+	const char *id = w->keys.keys[0].id;
+	char	 aad[STORE_AAD_MAX], *b64 = NULL;
 	unsigned char *ct = NULL;
-	size_t	 ctlen;
+	size_t	 ctlen, n;
 	enum err e;
 
 	*out = NULL;
 	if (token == NULL)
 		return ERR_OK;
-	if (snprintf(aad, sizeof(aad), "%s|%s", id_hash, kind) >=
+	if (snprintf(aad, sizeof(aad), "%s|%s", bind, kind) >=
 	    (int)sizeof(aad))
 		return ERR_SYSTEM;
-	if ((e = crypto_seal(w->key, aad, strlen(aad), token, strlen(token),
-	    &ct, &ctlen)) != ERR_OK)
+	if ((e = crypto_seal(w->keys.keys[0].key, aad, strlen(aad), token,
+	    strlen(token), &ct, &ctlen)) != ERR_OK)
 		return e;
-	e = b64url_encode_str(ct, ctlen, out);
+	e = b64url_encode_str(ct, ctlen, &b64);
 	free(ct);
+	if (e != ERR_OK || *id == '\0') {
+		*out = b64;
+		return e;
+	}
+	n = strlen(id) + 1 + strlen(b64) + 1;
+	if ((*out = malloc(n)) == NULL)
+		e = ERR_NOMEM;
+	else
+		snprintf(*out, n, "%s:%s", id, b64);
+	free(b64);
 	return e;
 }
 
 static enum err
-store_open(struct web *w, const char *id_hash, const char *kind,
+store_open(struct web *w, const char *bind, const char *kind,
     const char *sealed, char **out)
 {
 	char	 aad[STORE_AAD_MAX];
+	const unsigned char *key = NULL;
+	const char *colon;
 	unsigned char *ct = NULL, *pt = NULL;
-	size_t	 ctlen, ptlen;
-	enum err e;
+	size_t	 ctlen, ptlen, i;
+	enum err e = ERR_AUTH;
 
 	*out = NULL;
 	if (sealed == NULL)
 		return ERR_OK;
-	if (snprintf(aad, sizeof(aad), "%s|%s", id_hash, kind) >=
+	if (snprintf(aad, sizeof(aad), "%s|%s", bind, kind) >=
 	    (int)sizeof(aad))
 		return ERR_SYSTEM;
-	if ((e = b64url_decode(sealed, strlen(sealed), &ct, &ctlen)) !=
-	    ERR_OK)
+	if ((colon = strchr(sealed, ':')) != NULL &&
+	    (key = crypto_keyring_find(&w->keys, sealed,
+	    (size_t)(colon - sealed))) == NULL) {
+		log_err("a cached %s value was sealed with key id \"%.*s\", "
+		    "which cache_key_file no longer holds", kind,
+		    (int)(colon - sealed < CRYPTO_KEY_ID_MAX ? colon - sealed :
+		    CRYPTO_KEY_ID_MAX), sealed);
 		return ERR_AUTH;
-	e = crypto_open(w->key, aad, strlen(aad), ct, ctlen, &pt, &ptlen);
+	}
+	if (colon != NULL)
+		sealed = colon + 1;
+	if (b64url_decode(sealed, strlen(sealed), &ct, &ctlen) != ERR_OK)
+		return ERR_AUTH;
+	if (key != NULL)
+		e = crypto_open(key, aad, strlen(aad), ct, ctlen, &pt, &ptlen);
+	else	/* sealed before key ids: any key of the ring may open it */
+		for (i = 0; i < w->keys.n && e != ERR_OK; i++)
+			e = crypto_open(w->keys.keys[i].key, aad, strlen(aad),
+			    ct, ctlen, &pt, &ptlen);
 	free(ct);
 	if (e != ERR_OK) {
-		log_err("a cached %s token does not decrypt (key changed?)",
+		log_err("a cached %s value does not decrypt (key changed?)",
 		    kind);
 		return ERR_AUTH;
 	}
@@ -161,29 +224,52 @@ store_open(struct web *w, const char *id_hash, const char *kind,
 enum err
 store_auth_insert(struct web *w, const char *state, const char *browser,
     const char *policy, const char *nonce, const char *verifier,
-    const char *return_to)
+    const char *return_to, bool retry)
 {
 	char	*sh = store_hash(state), *bh = store_hash(browser);
-	char	 ttl[STORE_NUM_MAX];
-	const char *params[7];
+	char	*sn = NULL, *sv = NULL;
+	char	 ttl[STORE_NUM_MAX], cap[STORE_NUM_MAX], keep[STORE_NUM_MAX];
+	const char *params[9];
 	PGresult *res = NULL;
 	enum err e = ERR_NOMEM;
 
 	if (sh == NULL || bh == NULL)
 		goto out;
+	if ((e = store_seal(w, sh, "nonce", nonce, &sn)) != ERR_OK ||
+	    (e = store_seal(w, sh, "verifier", verifier, &sv)) != ERR_OK)
+		goto out;
 	snprintf(ttl, sizeof(ttl), "%d", WEB_STATE_TTL);
+	snprintf(cap, sizeof(cap), "%ld", w->cfg->max_pending_signins);
+	snprintf(keep, sizeof(keep), "%d", WEB_SIGNINS_PER_BROWSER);
 	params[0] = sh;
 	params[1] = bh;
 	params[2] = policy;
-	params[3] = nonce;
-	params[4] = verifier;
+	params[3] = sn;
+	params[4] = sv;
 	params[5] = return_to;
 	params[6] = ttl;
-	e = db_exec(w->db, &web_stmts[WSTMT_AUTH_INSERT], params, &res);
+	params[7] = cap;
+	params[8] = retry ? "true" : "false";
+	if ((e = db_exec(w->db, &web_stmts[WSTMT_AUTH_INSERT], params,
+	    &res)) != ERR_OK)
+		goto out;
+	if (strcmp(PQcmdTuples(res), "1") != 0) {
+		log_warn("%ld sign-ins in flight (max_pending_signins): "
+		    "refusing another", w->cfg->max_pending_signins);
+		e = ERR_FORBIDDEN;
+		goto out;
+	}
 	PQclear(res);
+	res = NULL;
+	params[0] = bh;
+	params[1] = keep;
+	(void)db_exec(w->db, &web_stmts[WSTMT_AUTH_TRIM], params, &res);
 out:
+	PQclear(res);
 	free(sh);
 	free(bh);
+	free(sn);
+	free(sv);
 	return e;
 }
 
@@ -191,18 +277,26 @@ enum err
 store_auth_result(struct web *w, const char *state, const char *code,
     const char *error, const char *desc)
 {
-	char	*sh = store_hash(state);
-	const char *params[4] = { sh, code, error, desc };
+	char	*sh = store_hash(state), *sc = NULL;
+	const char *params[4];
 	PGresult *res = NULL;
 	enum err e;
 
 	if (sh == NULL)
 		return ERR_NOMEM;
+	if ((e = store_seal(w, sh, "code", code, &sc)) != ERR_OK)
+		goto out;
+	params[0] = sh;
+	params[1] = sc;
+	params[2] = error;
+	params[3] = desc;
 	e = db_exec(w->db, &web_stmts[WSTMT_AUTH_RESULT], params, &res);
 	if (e == ERR_OK && strcmp(PQcmdTuples(res), "1") != 0)
 		e = ERR_NOTFOUND;
+out:
 	PQclear(res);
 	free(sh);
+	free(sc);
 	return e;
 }
 
@@ -210,7 +304,7 @@ void
 store_auth_free(struct auth_request *a)
 {
 	free(a->policy);
-	free(a->nonce);
+	crypto_free_str(a->nonce);
 	crypto_free_str(a->verifier);
 	free(a->return_to);
 	crypto_free_str(a->code);
@@ -239,16 +333,25 @@ store_auth_take(struct web *w, const char *state, const char *browser,
 		goto out;
 	}
 	a->policy = store_dup(res, 0, 0);
-	a->nonce = store_dup(res, 0, 1);
-	a->verifier = store_dup(res, 0, 2);
 	a->return_to = store_dup(res, 0, 3);
-	a->code = store_dup(res, 0, 4);
 	a->error = store_dup(res, 0, 5);
 	a->error_description = store_dup(res, 0, 6);
-	if (a->policy == NULL || a->nonce == NULL || a->verifier == NULL ||
-	    a->return_to == NULL) {
+	a->retry = strcmp(PQgetvalue(res, 0, 7), "t") == 0;
+	if (a->policy == NULL || a->return_to == NULL) {
 		store_auth_free(a);
 		e = ERR_NOMEM;
+		goto out;
+	}
+	if ((e = store_open(w, sh, "nonce", PQgetisnull(res, 0, 1) ? NULL :
+	    PQgetvalue(res, 0, 1), &a->nonce)) != ERR_OK ||
+	    (e = store_open(w, sh, "verifier", PQgetisnull(res, 0, 2) ?
+	    NULL : PQgetvalue(res, 0, 2), &a->verifier)) != ERR_OK ||
+	    (e = store_open(w, sh, "code", PQgetisnull(res, 0, 4) ? NULL :
+	    PQgetvalue(res, 0, 4), &a->code)) != ERR_OK ||
+	    a->nonce == NULL || a->verifier == NULL) {
+		/* A key gone from cache_key_file: as good as expired. */
+		store_auth_free(a);
+		e = e == ERR_OK || e == ERR_AUTH ? ERR_NOTFOUND : e;
 	}
 out:
 	PQclear(res);
@@ -273,11 +376,11 @@ store_session_free(struct session *s)
 enum err
 store_session_new(struct web *w, const char *issuer, const char *subject,
     const char *name, const char *claims, const char *id_token,
-    char **session_id)
+    bool retried, char **session_id)
 {
 	char	*id = NULL, *hash = NULL, *csrf = NULL, *sealed = NULL;
 	char	 life[STORE_NUM_MAX];
-	const char *params[8];
+	const char *params[9];
 	PGresult *res = NULL;
 	enum err e;
 
@@ -300,6 +403,7 @@ store_session_new(struct web *w, const char *issuer, const char *subject,
 	params[5] = claims;
 	params[6] = sealed;
 	params[7] = life;
+	params[8] = retried ? "true" : "false";
 	if ((e = db_exec(w->db, &web_stmts[WSTMT_SESSION_INSERT], params,
 	    &res)) != ERR_OK)
 		goto out;
@@ -347,6 +451,8 @@ store_session_get(struct web *w, const char *session_id, struct session *s)
 		e = ERR_NOMEM;
 		goto out;
 	}
+	s->created = (time_t)strtoll(PQgetvalue(res, 0, 7), NULL, 10);
+	s->retried = strcmp(PQgetvalue(res, 0, 8), "t") == 0;
 	/* The cached access token, still sealed: opened when used. */
 	if (!PQgetisnull(res, 0, 5) && !PQgetisnull(res, 0, 6)) {
 		s->access_sealed = store_dup(res, 0, 5);
@@ -467,13 +573,31 @@ store_tokens_lock(struct web *w, const char *id_hash, struct tokens *t)
 {
 	const char *params[1] = { id_hash };
 	PGresult *res = NULL;
-	char	*end;
+	char	*end, sql[STORE_SQL_MAX];
 	enum err e;
 
 	memset(t, 0, sizeof(*t));
-	if ((e = db_exec(w->db, &web_stmts[WSTMT_TOKENS_LOCK], params,
-	    &res)) != ERR_OK)
+	/*
+	 * Another process renewing these tokens holds the row while it
+	 * calls the token endpoint: wait for it (bounded), then use what it
+	 * stored, rather than failing on the connection's statement_timeout.
+	 */
+	snprintf(sql, sizeof(sql), "SET LOCAL lock_timeout = %ld",
+	    (long)WEB_RENEW_WAIT_MS);
+	if ((e = db_exec_sql(w->db, sql)) != ERR_OK)
 		return e;
+	snprintf(sql, sizeof(sql), "SET LOCAL statement_timeout = %ld",
+	    (long)WEB_RENEW_WAIT_MS + 1000);
+	if ((e = db_exec_sql(w->db, sql)) != ERR_OK)
+		return e;
+	e = db_exec(w->db, &web_stmts[WSTMT_TOKENS_LOCK], params, &res);
+	if (db_exec_sql(w->db, "SET LOCAL statement_timeout = '"
+	    DB_STATEMENT_TIMEOUT "'") != ERR_OK && e == ERR_OK)
+		e = ERR_DB;
+	if (e != ERR_OK) {
+		PQclear(res);
+		return e;
+	}
 	if (PQntuples(res) != 1) {
 		e = ERR_NOTFOUND;
 		goto out;
@@ -515,26 +639,118 @@ store_tokens_delete(struct web *w, const char *id_hash)
 }
 
 /* Now and then, drop expired sessions and sign-in requests. */
-void
-store_purge(struct web *w)
+/* The row count of a DELETE, or -1. */
+static long
+store_count(PGresult *res)
+{
+	const char *t = PQcmdTuples(res);
+	char	*end;
+	long	 n;
+
+	n = strtol(t, &end, 10);
+	return *t == '\0' || *end != '\0' || n < 0 ? -1 : n;
+}
+
+enum err
+store_purge_now(struct web *w, long *sessions, long *signins)
 {
 	char	 idle[STORE_NUM_MAX];
 	const char *params[1] = { idle };
 	PGresult *res = NULL;
+	enum err e;
+
+	*sessions = *signins = 0;
+	snprintf(idle, sizeof(idle), "%ld", w->cfg->session_idle_timeout);
+	if ((e = db_exec(w->db, &web_stmts[WSTMT_PURGE_SESSIONS], params,
+	    &res)) != ERR_OK)
+		return e;
+	*sessions = store_count(res);
+	PQclear(res);
+	if ((e = db_exec(w->db, &web_stmts[WSTMT_PURGE_AUTH], NULL, &res)) !=
+	    ERR_OK)
+		return e;
+	*signins = store_count(res);
+	PQclear(res);
+	return ERR_OK;
+}
+
+void
+store_purge(struct web *w)
+{
 	time_t	 now = time(NULL);
+	long	 ns, na;
 
 	if (now - w->purged < WEB_PURGE_EVERY)
 		return;
 	w->purged = now;
+	(void)store_purge_now(w, &ns, &na);
+	if (ns > 0)
+		log_info("purged %ld expired sessions", ns);
+	if (na > 0)
+		log_info("purged %ld expired sign-in requests", na);
+}
+
+enum err
+store_sessions_list(struct web *w, const char *user, FILE *out, long *n)
+{
+	char	 idle[STORE_NUM_MAX];
+	const char *params[2] = { user, idle };
+	PGresult *res = NULL;
+	enum err e;
+	int	 i;
+
+	*n = 0;
 	snprintf(idle, sizeof(idle), "%ld", w->cfg->session_idle_timeout);
-	if (db_exec(w->db, &web_stmts[WSTMT_PURGE_SESSIONS], params, &res) ==
-	    ERR_OK && strcmp(PQcmdTuples(res), "0") != 0)
-		log_info("purged %s expired sessions", PQcmdTuples(res));
+	if ((e = db_exec(w->db, &web_stmts[WSTMT_SESSIONS_LIST], params,
+	    &res)) != ERR_OK)
+		return e;
+	for (i = 0; i < PQntuples(res); i++)
+		fprintf(out, "created %s  last seen %s  expires %s  %s  %s  "
+		    "issuer %s\n", PQgetvalue(res, i, 0),
+		    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+		    strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "active" :
+		    "ended", strcmp(PQgetvalue(res, i, 4), "t") == 0 ?
+		    "tokens cached" : "no tokens", PQgetvalue(res, i, 5));
+	*n = PQntuples(res);
 	PQclear(res);
-	res = NULL;
-	if (db_exec(w->db, &web_stmts[WSTMT_PURGE_AUTH], NULL, &res) ==
-	    ERR_OK && strcmp(PQcmdTuples(res), "0") != 0)
-		log_info("purged %s expired sign-in requests",
-		    PQcmdTuples(res));
+	return ERR_OK;
+}
+
+enum err
+store_sessions_revoke(struct web *w, const char *user, long *n)
+{
+	const char *params[1] = { user };
+	PGresult *res = NULL;
+	enum err e;
+
+	*n = 0;
+	if ((e = db_exec(w->db, &web_stmts[WSTMT_SESSIONS_REVOKE], params,
+	    &res)) != ERR_OK)
+		return e;
+	*n = store_count(res);
 	PQclear(res);
+	return ERR_OK;
+}
+
+enum err
+store_sessions_count(struct web *w, long *n)
+{
+	char	 idle[STORE_NUM_MAX], *end;
+	const char *params[1] = { idle };
+	PGresult *res = NULL;
+	enum err e;
+
+	*n = 0;
+	snprintf(idle, sizeof(idle), "%ld", w->cfg->session_idle_timeout);
+	if ((e = db_exec(w->db, &web_stmts[WSTMT_SESSIONS_COUNT], params,
+	    &res)) != ERR_OK)
+		return e;
+	e = ERR_DB;
+	if (PQntuples(res) == 1) {
+		*n = strtol(PQgetvalue(res, 0, 0), &end, 10);
+		if (*end == '\0' && *n >= 0)
+			e = ERR_OK;
+	}
+	PQclear(res);
+	return e;
 }

@@ -35,8 +35,8 @@ const OPTIONS = [
   ['reset-policy', 'DEV_IDP_RESET_POLICY', 'B2C_1_reset', 'string'],
   ['client-id', 'DEV_IDP_CLIENT_ID', '00000000-0000-4000-a000-000000000001', 'string'],
   ['client-secret', 'DEV_IDP_CLIENT_SECRET', 'dev-client-secret', 'string'],
-  ['redirect-uri', 'DEV_IDP_REDIRECT_URIS', 'http://127.0.0.1:8080/callback', 'list'],
-  ['post-logout-redirect-uri', 'DEV_IDP_POST_LOGOUT_REDIRECT_URIS', 'http://127.0.0.1:8080/', 'list'],
+  ['redirect-uri', 'DEV_IDP_REDIRECT_URIS', 'http://localhost:8080/signin/callback', 'list'],
+  ['post-logout-redirect-uri', 'DEV_IDP_POST_LOGOUT_REDIRECT_URIS', 'http://localhost:8080/', 'list'],
   ['api-audience', 'DEV_IDP_API_AUDIENCE', '00000000-0000-4000-a000-000000000002', 'string'],
   ['api-identifier', 'DEV_IDP_API_IDENTIFIER', 'https://dev.onmicrosoft.com/tasks', 'string'],
   ['access-token-ttl', 'DEV_IDP_ACCESS_TOKEN_TTL', '3600', 'int'],
@@ -293,6 +293,7 @@ function b2cErrorDescription(code, text) {
 
 const OTHER_CLIENT_ID = '00000000-0000-4000-a000-0000000000ff';
 const OTHER_TENANT_ID = '00000000-0000-4000-a000-0000000000ee';
+const HOSTILE_SLOW_MS = 7000;
 
 // mode -> what it does to the id_token's { header, payload } (or to the whole answer).
 const HOSTILE_MODES = {
@@ -307,7 +308,26 @@ const HOSTILE_MODES = {
   'azp-mismatch': `aud [client, ${OTHER_CLIENT_ID}] and azp ${OTHER_CLIENT_ID}`,
   'azp-missing': `aud [client, ${OTHER_CLIENT_ID}] and no azp`,
   'no-id-token': 'the token response has no id_token',
+  'no-iat': 'the id_token has no iat',
+  'old-iat': 'iat an hour ago (exp still in the future)',
+  'wrong-tfp': 'tfp names another user flow (B2C_1_other)',
+  'no-access-token': 'the token response has no access_token (nor refresh_token)',
+  // Refresh-time modes: the sign-in is honest; the first refresh grant of its tokens is not.
+  'refresh-invalid-client': 'the first refresh answers 401 invalid_client',
+  'refresh-unauthorized-client': 'the first refresh answers 400 unauthorized_client',
+  'refresh-429': 'the first refresh answers 429 (error temporarily_unavailable)',
+  'refresh-503': 'the first refresh answers 503 (error temporarily_unavailable)',
+  'refresh-slow': `the first refresh is answered (honestly) after ${HOSTILE_SLOW_MS / 1000} s`,
 };
+// mode -> the answer of the first refresh grant: [status, error] (null: honest, after a delay)
+const HOSTILE_REFRESH = {
+  'refresh-invalid-client': [401, 'invalid_client'],
+  'refresh-unauthorized-client': [400, 'unauthorized_client'],
+  'refresh-429': [429, 'temporarily_unavailable'],
+  'refresh-503': [503, 'temporarily_unavailable'],
+  'refresh-slow': null,
+};
+const hostileByGrant = new Map(); // grantId of a hostile sign-in -> { mode, exp }
 const HOSTILE_TTL_MS = 10 * 60 * 1000;
 const hostileByNonce = new Map(); // authorization request nonce -> { mode, exp }
 
@@ -349,6 +369,7 @@ function hostileAnswer(h, body) {
   const entry = typeof payload.nonce === 'string' && hostileByNonce.get(payload.nonce);
   if (!entry || entry.exp <= Date.now()) return null;
   hostileByNonce.delete(payload.nonce); // one answer per sign-in
+  if (Object.prototype.hasOwnProperty.call(HOSTILE_REFRESH, entry.mode)) return entry.mode;
   const now = Math.floor(Date.now() / 1000);
   let key = h.key;
   let sig = '';
@@ -366,6 +387,10 @@ function hostileAnswer(h, body) {
     case 'azp-mismatch': payload.aud = [h.clientId, OTHER_CLIENT_ID]; payload.azp = OTHER_CLIENT_ID; break;
     case 'azp-missing': payload.aud = [h.clientId, OTHER_CLIENT_ID]; delete payload.azp; break;
     case 'no-id-token': delete body.id_token; return entry.mode;
+    case 'no-iat': delete payload.iat; break;
+    case 'old-iat': payload.iat = now - 3600; payload.nbf = now - 3600; break;
+    case 'wrong-tfp': payload.tfp = 'B2C_1_other'; break;
+    case 'no-access-token': delete body.access_token; delete body.refresh_token; return entry.mode;
     default: break; // resign
   }
   body.id_token = jwsSign(header, payload, key, sig);
@@ -617,6 +642,12 @@ async function buildFlows(cfg, baseUrl) {
           || oidc.params.grant_type !== 'authorization_code') return;
         const mode = hostileAnswer(hostile, ctx.body);
         if (mode) console.log(`dev-idp [${policy}] hostile token answer: ${mode}`);
+        if (mode && Object.prototype.hasOwnProperty.call(HOSTILE_REFRESH, mode)
+          && typeof ctx.body.refresh_token === 'string') {
+          // Armed against the sign-in's grant: refresh tokens rotate, the grant stays.
+          const rt = await provider.RefreshToken.find(ctx.body.refresh_token).catch(() => undefined);
+          if (rt && rt.grantId) hostileByGrant.set(rt.grantId, { mode, exp: Date.now() + HOSTILE_TTL_MS });
+        }
       });
     }
 
@@ -927,14 +958,26 @@ function makeRouter(cfg, flows, issuer, baseUrl) {
     } else if (rest === '/oauth2/v2.0/token' && req.method === 'POST'
       && /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] || '')) {
       const params = querystring.parse((await readBody(req)).toString('utf8'));
-      if (params.grant_type === 'refresh_token' && typeof params.scope === 'string' && typeof params.refresh_token === 'string') {
-        // B2C returns the granted subset when more is asked for; oidc-provider would reject it.
-        const rt = await flow.provider.RefreshToken.find(params.refresh_token, { ignoreExpiration: true }).catch(() => undefined);
-        if (rt) {
-          const have = new Set(String(rt.scope || '').split(' '));
-          const keep = params.scope.split(' ').filter((s) => have.has(s));
-          if (keep.length) params.scope = keep.join(' '); else delete params.scope;
+      if (!cfg.quiet) console.log(`dev-idp [${flow.policy}] token request: ${String(params.grant_type)}`);
+      const rt = params.grant_type === 'refresh_token' && typeof params.refresh_token === 'string'
+        ? await flow.provider.RefreshToken.find(params.refresh_token, { ignoreExpiration: true }).catch(() => undefined)
+        : undefined;
+      const armed = cfg.hostile && rt && rt.grantId && hostileByGrant.get(rt.grantId);
+      if (armed && armed.exp > Date.now()) {
+        hostileByGrant.delete(rt.grantId); // the first refresh only
+        console.log(`dev-idp [${flow.policy}] hostile refresh answer: ${armed.mode}`);
+        const answer = HOSTILE_REFRESH[armed.mode];
+        if (answer) {
+          sendJson(res, answer[0], { error: answer[1], error_description: `hostile mode ${armed.mode}` });
+          return;
         }
+        await new Promise((resolve) => { setTimeout(resolve, HOSTILE_SLOW_MS); });
+      }
+      if (rt && typeof params.scope === 'string') {
+        // B2C returns the granted subset when more is asked for; oidc-provider would reject it.
+        const have = new Set(String(rt.scope || '').split(' '));
+        const keep = params.scope.split(' ').filter((s) => have.has(s));
+        if (keep.length) params.scope = keep.join(' '); else delete params.scope;
       }
       req.body = querystring.stringify(params);
     }

@@ -98,7 +98,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&b, 0);
 	if (url_encode(dec, &b) != ERR_OK)
 		abort();
-	if (url_decode(buf_str(&b), b.len, false, &back) != ERR_OK ||
+	/*
+	 * Encoding grows the text: past URL_FORM_MAX, url_decode refuses
+	 * it (a 64 KiB form of '&' and '=' encodes to more than 64 KiB).
+	 */
+	if (b.len > URL_FORM_MAX) {
+		if (url_decode(buf_str(&b), b.len, false, &back) !=
+		    ERR_INPUT || back != NULL)
+			abort();
+	} else if (url_decode(buf_str(&b), b.len, false, &back) != ERR_OK ||
 	    strcmp(back, dec) != 0)
 		abort();
 	buf_free(&b);

@@ -65,8 +65,11 @@ api_setup() {
 database = $PG_CONNINFO
 metadata_url = $sp/tenant-a.example/b2c_1_susi/v2.0/.well-known/openid-configuration $sp/tenant-a.example/b2c_1_edit/v2.0/.well-known/openid-configuration $sp/tenant-b.example/b2c_1_susi/v2.0/.well-known/openid-configuration
 audience = $API_AUD
+metrics_dir = $T_SCRATCH/api-run
 EOF
 	chmod 644 "$API_CONF"
+	t_mkdir "$T_SCRATCH/api-run"
+	t_is_root && chown "$T_WWW_USER:$T_WWW_GROUP" "$T_SCRATCH/api-run"
 
 	api_config_cases
 }
@@ -117,6 +120,13 @@ api_config_cases() {
 	rc=$?
 	is "$rc $(printf '%s\n' "$out" | tail -n 1)" "0 configuration OK" \
 	    "setup: --check-config accepts the test config"
+	contains "$out" "user_claim: oid (the first of these claims present names the user; oid fits Azure AD B2C and Entra ID, sub other providers)" \
+	    "config: --check-config says which user_claim is in force (the default oid)"
+	contains "$out" "max_token_lifetime: 86400 seconds" \
+	    "config: --check-config says max_token_lifetime (the default)"
+	out=$(TODO_API_USER_CLAIM="sub oid" "$API_BIN" --config "$API_CONF" --check-config 2>&1)
+	contains "$out" "user_claim: sub oid (" \
+	    "config: --check-config says an overridden user_claim list"
 
 	out=$("$API_BIN" --config "$API_CONF" --migrate 2>&1)
 	rc=$?
@@ -124,14 +134,15 @@ api_config_cases() {
 	# What 001_tasks.sql creates, and the migration recorded once.
 	is "$(psql_c "SELECT to_regclass('api.tasks') IS NOT NULL,
 	    (SELECT string_agg(version, ',' ORDER BY version)
-	    FROM api.schema_migrations)" | tr '|' ' ')" "t 001_tasks" \
-	    "setup: --migrate creates api.tasks and records 001_tasks"
+	    FROM api.schema_migrations)" | tr '|' ' ')" \
+	    "t 001_tasks,002_task_limit" \
+	    "setup: --migrate creates api.tasks and records 001_tasks, 002_task_limit"
 	before=$(psql_c "SELECT string_agg(version || '@' || applied_at, ','
 	    ORDER BY version) FROM api.schema_migrations")
 	out=$("$API_BIN" --config "$API_CONF" --migrate 2>&1)
 	rc=$?
 	is "$rc $(printf '%s\n' "$out" | tail -n 1)" \
-	    "0 api schema: 0 migration(s) applied, 1 in all" \
+	    "0 api schema: 0 migration(s) applied, 2 in all" \
 	    "setup: --migrate again exits 0 and applies nothing"
 	is "$(psql_c "SELECT string_agg(version || '@' || applied_at, ','
 	    ORDER BY version) FROM api.schema_migrations")" "$before" \
@@ -150,6 +161,15 @@ api_config_cases() {
 	isnt "$?" 0 "config: a malformed value stops the program"
 	contains "$out" "$T_SCRATCH/bad2.conf:4: clock_skew: " \
 	    "config: the message names the file, line 4 and the bad key"
+
+	for x in "oid,sub" "oid	sub" '"oid"' "a b c d e"; do
+		out=$(TODO_API_USER_CLAIM="$x" "$API_BIN" --config "$API_CONF" --check-config 2>&1)
+		isnt "$?" 0 "config: user_claim '$x' stops the program"
+		contains "$out" "user_claim: " "config: user_claim '$x': the message names the key"
+	done
+	out=$(TODO_API_MAX_TOKEN_LIFETIME=10 "$API_BIN" --config "$API_CONF" --check-config 2>&1)
+	isnt "$?" 0 "config: max_token_lifetime below 60 stops the program"
+	contains "$out" "max_token_lifetime" "config: max_token_lifetime: the message names the key"
 }
 
 # ---- tokens --------------------------------------------------------------
@@ -238,13 +258,41 @@ expect_json_error() {
 	fi
 }
 
-# expect_invalid_token DESC TOKEN [PATH]
+# expect_invalid_token DESC TOKEN [DESCRIPTION]: 401 invalid_token whose
+# error_description is one fixed phrase (default: not valid), nothing more.
 expect_invalid_token() {
-	req GET "${3:-/api/tasks}" "$2"
+	local d=${3:-the access token is not valid}
+	req GET /api/tasks "$2"
 	is "$ST" 401 "$1: 401"
 	like "$(hdr WWW-Authenticate)" '^Bearer .*error="invalid_token"' \
 	    "$1: WWW-Authenticate error=\"invalid_token\""
 	is "$(jb .error)" invalid_token "$1: body error invalid_token"
+	is "$(jb .error_description)" "$d" "$1: error_description \"$d\""
+	like "$(hdr WWW-Authenticate)" "error_description=\"$d\"\$" \
+	    "$1: the challenge says only \"$d\""
+}
+
+# expect_invalid_request DESC [curl args...]: a malformed Authorization
+# header is 400 invalid_request (RFC 6750 3.1).
+expect_invalid_request() {
+	local what=$1
+	shift
+	req GET /api/tasks - "$@"
+	is "$ST" 400 "$what: 400"
+	like "$(hdr WWW-Authenticate)" '^Bearer .*error="invalid_request"' \
+	    "$what: WWW-Authenticate error=\"invalid_request\""
+	is "$(jb .error)" invalid_request "$what: body error invalid_request"
+}
+
+# logged TEXT: some server log holds TEXT (fixed string), within 3 s
+# (a server may write its error log a moment after it answered).
+logged() {
+	local i
+	for i in 1 2 3 4 5 6; do
+		cat "${API_LOGS[@]}" 2>/dev/null | grep -F -q -- "$1" && return 0
+		sleep 0.5
+	done
+	return 1
 }
 
 # expect_insufficient DESC SCOPE METHOD PATH TOKEN [JSON]
@@ -541,18 +589,26 @@ cases_auth() {
 	req GET /api/tasks - -H 'Authorization: Basic dXNlcjpwYXNz'
 	is "$ST" 401 "Basic credentials: 401"
 	like "$(hdr WWW-Authenticate)" '^Bearer' "Basic credentials: Bearer challenge"
-	for tok in '' 'abc' 'a.b.c' '....' 'ey$$$.x.y' "$ALICE extra" \
+	for tok in 'abc' 'a.b.c' '....' \
 	    "$ALICE.x" "$(printf '%s' "$ALICE" | cut -d. -f1-2)" \
 	    "$(printf '%s' "$ALICE" | cut -d. -f1-2)." ; do
-		req GET /api/tasks - -H "Authorization: Bearer $tok"
-		is "$ST" 401 "garbage bearer '${tok:0:24}': 401"
+		expect_invalid_token "garbage bearer '${tok:0:24}'" "$tok"
 	done
+	# A malformed header is a malformed request, not a bad token.
+	expect_invalid_request "no token after Bearer" -H "Authorization: Bearer "
+	expect_invalid_request "bad token characters" -H 'Authorization: Bearer ey$$$.x.y'
+	expect_invalid_request "two tokens" -H "Authorization: Bearer $ALICE extra"
+	expect_invalid_request "two tokens, comma" -H "Authorization: Bearer $ALICE, Bearer $BOB"
+	expect_invalid_request "no scheme" -H "Authorization: =$ALICE"
+	expect_invalid_request "a scheme with a comma" -H "Authorization: Bearer,$ALICE"
+	ok "a malformed header is logged at info" logged "rejected request: malformed Authorization header"
 	req GET /api/tasks - -H "Authorization: Bearer $(head -c 20000 /dev/zero | tr '\0' A)"
 	one_of "$ST" "400 401 431" "20 KB bearer token: 400, 401 or 431 (got $ST)"
 	req GET /api/tasks - -H "Authorization: bearer $ALICE"
 	is "$ST" 200 "auth scheme is case-insensitive (RFC 7235): 200"
 
-	expect_invalid_token "expired" "$(mint alice "{\"exp\":$(now_plus -300),\"iat\":$(now_plus -4000),\"nbf\":$(now_plus -4000)}")"
+	expect_invalid_token "expired" "$(mint alice "{\"exp\":$(now_plus -300),\"iat\":$(now_plus -4000),\"nbf\":$(now_plus -4000)}")" \
+	    "the access token has expired"
 	req GET /api/tasks "$(mint alice "{\"exp\":$(now_plus -20)}")"
 	is "$ST" 200 "expired 20 s ago: within clock_skew: 200"
 	expect_invalid_token "not yet valid" "$(mint alice "{\"nbf\":$(now_plus 300)}")"
@@ -604,6 +660,32 @@ cases_auth() {
 	is "$ST" 200 "typ at+jwt: 200"
 	req GET /api/tasks "$(mint alice '{}' --header '{"typ":null}')"
 	is "$ST" 200 "no typ: 200"
+
+	# Which check failed is logged at info, never told to the client.
+	ok "log: the wrong audience is named" logged "rejected token: wrong audience"
+	ok "log: the expiry is named" logged "rejected token: token expired"
+	ok "log: the bad signature is named" logged "rejected token: bad signature"
+
+	# A key speaks only for its own issuer: tenant A's key k1 under
+	# tenant B's issuer (both tenants trusted), and the other way round.
+	expect_invalid_token "tenant A's key under tenant B's issuer" \
+	    "$(mint carol "{\"iss\":\"$ISS_B\"}" --key "$K1" --kid k1 --alg RS256)"
+	expect_invalid_token "tenant B's key under tenant A's issuer" \
+	    "$(mint alice '{}' --key "$KEC" --kid e1 --alg ES256)"
+	ok "log: the key of another issuer is an unknown key" logged "rejected token: unknown signing key"
+	req GET /api/tasks "$(mint alice '{"tfp":"B2C_1_edit"}')"
+	is "$ST" 200 "tenant A's two user flows share an issuer and its keys: 200"
+
+	# Lifetimes: exp - iat (or exp - now) at most max_token_lifetime.
+	expect_invalid_token "lifetime a day and 100 s" \
+	    "$(mint alice "{\"iat\":$(now_plus -5),\"nbf\":$(now_plus -5),\"exp\":$(now_plus 86495)}")"
+	expect_invalid_token "no iat, exp a day and 100 s ahead" \
+	    "$(mint alice "{\"iat\":null,\"exp\":$(now_plus 86500)}")"
+	expect_invalid_token "issued two days ago, valid another minute" \
+	    "$(mint alice "{\"iat\":$(now_plus -172800),\"nbf\":$(now_plus -172800),\"exp\":$(now_plus 60)}")"
+	ok "log: the lifetime is named" logged "rejected token: token lifetime too long"
+	req GET /api/tasks "$(mint alice "{\"iat\":$(now_plus -5),\"exp\":$(now_plus 86000)}")"
+	is "$ST" 200 "lifetime just under a day: 200"
 }
 
 cases_scopes() {
@@ -657,6 +739,40 @@ cases_limits() {
 	is "$n" 500 "limit: nothing was added"
 	req GET /api/tasks "$(mint limit-user '{}')"
 	is "$(jb '.tasks | length')" 500 "limit: the list holds 500 tasks"
+
+	# Under concurrency: 490 tasks, then 40 POSTs at once (one curl, all
+	# connections opened at once).  A test-only trigger makes each such
+	# insert take 50 ms, as on a loaded database: without a lock held
+	# from the count to the commit, inserts of the API's processes
+	# overlap and each counts the others' rows as not there yet.
+	local d="$T_SCRATCH/race" i codes n409
+	mkdir -p "$d"
+	psql_c "INSERT INTO api.tasks (owner_sub, owner_iss, text)
+	    SELECT 'race-oid', '$ISS_A', 'filler ' || g FROM generate_series(1, 490) g"
+	psql_c "CREATE FUNCTION public.test_slow_insert() RETURNS trigger
+	    LANGUAGE plpgsql AS \$\$ BEGIN
+	    IF NEW.owner_sub = 'race-oid' THEN PERFORM pg_sleep(0.05); END IF;
+	    RETURN NEW; END \$\$;
+	    CREATE TRIGGER test_slow_insert BEFORE INSERT ON api.tasks
+	    FOR EACH ROW EXECUTE FUNCTION public.test_slow_insert()"
+	{
+		printf 'header = "Authorization: Bearer %s"\n' "$(mint race '{}')"
+		printf 'header = "Content-Type: application/json"\n'
+		printf 'data-binary = "{\\"text\\":\\"racer\\"}"\n'
+		for i in $(seq 1 40); do
+			printf 'url = "%s/api/tasks"\noutput = "%s/b%d"\n' "$BASE" "$d" "$i"
+		done
+	} >"$d/curl.cfg"
+	codes=$(curl -s -m 60 -Z --parallel-immediate --parallel-max 40 \
+	    -K "$d/curl.cfg" -w '%{http_code}\n' 2>/dev/null | sort | uniq -c |
+	    awk '{printf "%s%s:%s", sep, $2, $1; sep=" "}')
+	psql_c "DROP TRIGGER test_slow_insert ON api.tasks;
+	    DROP FUNCTION public.test_slow_insert()"
+	n409=$(cat "$d"/b* | jq -r .error 2>/dev/null | grep -c '^too_many_tasks$')
+	is "$(psql_c "SELECT count(*) FROM api.tasks WHERE owner_sub = 'race-oid'")" 500 \
+	    "limit, 40 parallel POSTs over 490 tasks: exactly 500 stored"
+	is "$codes" "201:10 409:30" "limit, parallel: 10 created (201), 30 refused (409)"
+	is "$n409" 30 "limit, parallel: every 409 is too_many_tasks"
 }
 
 cases_isolation() {
@@ -697,15 +813,18 @@ cases_isolation() {
 	# Same issuer, other user flow (B2C policy): same user.
 	req GET "/api/tasks/$id" "$(mint alice '{"tfp":"B2C_1_edit"}')"
 	is "$ST" 200 "same user through another user flow: 200"
-	# oid wins over sub; sub alone works.
+	# user_claim is oid (the default): oid is the user, never sub.
 	req GET "/api/tasks/$id" "$(mint alice '{"sub":"someone-else"}')"
 	is "$ST" 200 "oid is the user, not sub: 200"
-	req GET "/api/tasks/$id" "$(mint alice '{"oid":null,"sub":"mallory"}')"
-	is "$ST" 404 "sub-only token of another user: 404"
-	send POST /api/tasks "$(mint dave '{"oid":null}')" '{"text":"sub user"}'
-	is "$ST" 201 "sub-only token: works"
-	req GET /api/tasks "$(mint dave '{"oid":null}')"
-	is "$(jb '.tasks | length')" 1 "sub-only token: sees its own task"
+	expect_invalid_token "user_claim oid: a sub-only token (no fallback)" \
+	    "$(mint alice '{"oid":null,"sub":"alice-oid"}')"
+	expect_invalid_token "oid a number, sub a string" "$(mint alice '{"oid":42}')"
+	expect_invalid_token "oid empty, sub a string" "$(mint alice '{"oid":""}')"
+	expect_invalid_token "oid an array, sub a string" "$(mint alice '{"oid":["alice-oid"]}')"
+	expect_invalid_token "neither oid nor sub" "$(mint alice '{"oid":null,"sub":null}')"
+	ok "log: a missing user claim is named" logged "rejected token: no user claim"
+	ok "log: a user claim of the wrong type is named" logged "rejected token: user claim not a string"
+	ok "log: an empty user claim is named" logged "rejected token: user claim empty or too long"
 }
 
 cases_concurrency() {
@@ -741,6 +860,9 @@ cases_provider_down() {
 	one_of "$ST" "401 503" "provider down: unknown kid: 401 or 503 (got $ST)"
 	req GET /api/healthz -
 	is "$ST" 200 "provider down: healthz 200"
+	req GET /api/readyz -
+	one_of "$ST:$(jb .reason)" "200:null 503:provider" \
+	    "provider down: readyz 200 (this process has every key) or 503, reason provider"
 	mv "$IDP/$JWKS_A.gone" "$IDP/$JWKS_A"
 	static_server_restart || bail_out "static server did not restart"
 }
@@ -749,8 +871,11 @@ cases_db_down() {
 	local n i
 	pg_stop
 	req GET /api/healthz -
-	is "$ST" 503 "db down: healthz 503"
-	like "$(hdr Retry-After)" '^[0-9]+$' "db down: healthz Retry-After"
+	is "$ST" 200 "db down: healthz 200 (alive; it touches no database)"
+	req GET /api/readyz -
+	is "$ST" 503 "db down: readyz 503"
+	like "$(hdr Retry-After)" '^[0-9]+$' "db down: readyz Retry-After"
+	is "$(jb .reason)" database "db down: readyz says why: database"
 	req GET /api/tasks "$ALICE"
 	is "$ST" 503 "db down: list 503"
 	like "$(hdr Retry-After)" '^[0-9]+$' "db down: list Retry-After"
@@ -763,7 +888,7 @@ cases_db_down() {
 	is "$ST" 401 "db down: no token is still 401"
 
 	pg_restart || bail_out "PostgreSQL did not restart"
-	ok "db back: healthz 200 again within 15 s" wait_status "$BASE/api/healthz" 200 15
+	ok "db back: readyz 200 again within 15 s" wait_status "$BASE/api/readyz" 200 15
 	n=0
 	for i in $(seq 1 12); do
 		req GET "/api/tasks/$TASK_ALICE" "$ALICE"

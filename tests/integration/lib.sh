@@ -1,7 +1,8 @@
 # tests/integration/lib.sh -- sourced by the integration tests (bash).
 #
 # TAP helpers, a scratch directory removed on exit, and throwaway servers:
-# PostgreSQL, lighttpd and Apache (mod_fcgid) running the deploy/ configs,
+# PostgreSQL, lighttpd, Apache (mod_fcgid, or mod_proxy_fcgi to the
+# deploy/pool pools) and nginx (to the pools) running the deploy/ configs,
 # and a static lighttpd for the identity provider's discovery and JWKS.
 #
 # Runs as root (CI): the web servers drop to www-data, so everything they or
@@ -547,6 +548,108 @@ Define TODO_API_CONFIG $config
 Define TODO_DOCROOT $T_SCRATCH/ap-$port/docroot
 Define TODO_MIN_PROCS $min
 Define TODO_MAX_PROCS $max
+Include $top_srcdir/deploy/apache/todo-b2c.conf
+EOF
+	printf '%s\n' "$f"
+}
+
+# ---- external pools (deploy/pool) and nginx ------------------------------
+
+# pool_start api|webapp LOG SOCKET PROCS PROGRAM CONFIG: one program's pool
+# with the shipped deploy/pool/todo-b2c-pool (spawn-fcgi + multiwatch, as
+# its systemd unit runs it), in its own process group, stderr (the
+# programs' log) to LOG; waits until the socket and every process are
+# there.  Sets T_POOL_PID (multiwatch's pid, which leads the group).
+pool_start() {
+	local kind=$1 log=$2 sock=$3 procs=$4 bin=$5 config=$6 i
+	rm -f "$sock"
+	spawn "$log" "$top_srcdir/deploy/pool/todo-b2c-pool" "$kind" -s "$sock" \
+	    -n "$procs" -u "$T_WWW_USER" -g "$T_WWW_GROUP" -c "$config" -p "$bin"
+	T_POOL_PID=$T_SPAWNED
+	for i in $(seq 1 100); do
+		if [ -S "$sock" ] && [ "$(pgrep -c -P "$T_POOL_PID")" -ge "$procs" ]; then
+			return 0
+		fi
+		kill -0 "$T_POOL_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	diag "the $kind pool did not start on $sock:" "$(tail -n 20 "$log")"
+	return 1
+}
+
+# nginx_main_conf DIR: prints the main context of a private nginx with its
+# state under DIR (pid, DIR/log, temp files), workers as the web servers'
+# user, in the foreground; the http block is left open.
+nginx_main_conf() {
+	local dir=$1 t
+	t_mkdir "$dir" "$dir/log" "$dir/tmp"
+	t_is_root && chown "$T_WWW_USER:$T_WWW_GROUP" "$dir/tmp"
+	printf '# written by tests/integration/lib.sh\n'
+	printf 'daemon off;\npid %s/nginx.pid;\n' "$dir"
+	printf 'error_log %s/log/error.log notice;\n' "$dir"
+	t_is_root && printf 'user %s %s;\n' "$T_WWW_USER" "$T_WWW_GROUP"
+	printf 'worker_processes 2;\nevents {\n\tworker_connections 1024;\n}\n'
+	printf 'http {\n\taccess_log %s/log/access.log;\n' "$dir"
+	printf '\tdefault_type application/octet-stream;\n'
+	for t in client_body fastcgi proxy uwsgi scgi; do
+		printf '\t%s_temp_path %s/tmp/%s;\n' "$t" "$dir" "$t"
+	done
+}
+
+# nginx_start CONF PORT: nginx -t, then nginx in the foreground until the
+# port answers; sets T_NGINX_PID.  Its stdout/stderr go to CONF.out.
+nginx_start() {
+	local conf=$1 port=$2 dir
+	dir=$(dirname "$conf")
+	if ! nginx -t -q -p "$dir" -c "$conf" >"$conf.check" 2>&1; then
+		diag "nginx rejects $conf:" "$(cat "$conf.check")"
+		return 1
+	fi
+	spawn "$conf.out" nginx -p "$dir" -c "$conf"
+	T_NGINX_PID=$T_SPAWNED
+	if ! wait_port "$port"; then
+		diag "nginx did not come up on $port:" "$(tail -n 20 "$conf.out" "$dir/log/error.log")"
+		return 1
+	fi
+}
+
+# nginx_conf_api PORT SOCKET: a top file with one plain-http server on
+# 127.0.0.1:PORT that includes deploy/nginx/server.conf and todo-api.conf
+# unchanged, upstream todo_api on SOCKET; echoes its path.  State under
+# $T_SCRATCH/ng-PORT.
+nginx_conf_api() {
+	local port=$1 sock=$2 dir
+	dir="$T_SCRATCH/ng-$port"
+	t_mkdir "$dir"
+	{
+		nginx_main_conf "$dir"
+		printf '\tupstream todo_api {\n\t\tserver unix:%s;\n\t}\n' "$sock"
+		printf '\tserver {\n\t\tlisten 127.0.0.1:%s;\n\t\tserver_name 127.0.0.1;\n' "$port"
+		printf '\t\tinclude %s/deploy/nginx/server.conf;\n' "$top_srcdir"
+		printf '\t\tinclude %s/deploy/nginx/todo-api.conf;\n\t}\n}\n' "$top_srcdir"
+	} >"$dir/nginx.conf.tmp"
+	mv "$dir/nginx.conf.tmp" "$dir/nginx.conf"
+	printf '%s\n' "$dir/nginx.conf"
+}
+
+# apache_site_pool_api PORT SOCKET: like apache_site_api, with TODO_POOL:
+# mod_proxy_fcgi to the API's pool on SOCKET (deploy/apache/todo-proxy.conf).
+apache_site_pool_api() {
+	local port=$1 sock=$2 f
+	f="$T_SCRATCH/apache-site-$port.conf"
+	cat >"$f" <<EOF
+LoadModule proxy_module $T_APACHE_MODS/mod_proxy.so
+LoadModule proxy_fcgi_module $T_APACHE_MODS/mod_proxy_fcgi.so
+Define TODO_CONF_DIR $top_srcdir/deploy/apache
+Define TODO_POOL
+Define TODO_NO_TLS
+Define TODO_NO_WEBAPP
+Define TODO_NO_API_LOOPBACK
+Define TODO_SERVER_NAME 127.0.0.1
+Define TODO_BIND 127.0.0.1
+Define TODO_HTTP_PORT $port
+Define TODO_API_SOCKET $sock
+Define TODO_DOCROOT $T_SCRATCH/ap-$port/docroot
 Include $top_srcdir/deploy/apache/todo-b2c.conf
 EOF
 	printf '%s\n' "$f"

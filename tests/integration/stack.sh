@@ -1,7 +1,10 @@
 # tests/integration/stack.sh -- the whole stack, for integration tests,
 # browser tests, benchmarks and `deploy/dev up`.  Source it after lib.sh.
 #
-#   stack_up SERVER         SERVER = lighttpd | apache.  Starts a throwaway
+#   stack_up SERVER         SERVER = lighttpd | apache | nginx | apache-pool
+#                           (the last two: both programs as external pools
+#                           started by deploy/pool/todo-b2c-pool, nginx or
+#                           Apache mod_proxy_fcgi in front).  Starts a throwaway
 #                           PostgreSQL, the development identity provider
 #                           (deploy/dev-idp), writes api.conf and
 #                           webapp.conf, runs both programs' --migrate,
@@ -42,7 +45,11 @@
 #   IDP_URL                 http://HOST:PORT of the provider
 #   IDP_METADATA            discovery URL with a {policy} placeholder
 #   IDP_ISSUER              the tenant-wide issuer
-#   STACK_SERVER            lighttpd | apache
+#   STACK_SERVER            lighttpd | apache | nginx | apache-pool
+#   STACK_API_POOL_PID, STACK_WEBAPP_POOL_PID
+#                           nginx, apache-pool: multiwatch's pid of each
+#                           pool (todo-b2c-pool reload PID restarts it)
+#   STACK_API_SOCKET, STACK_WEBAPP_SOCKET   nginx, apache-pool: the sockets
 #   STACK_HTTP_URL          with STACK_TLS: the plain-http port (redirects)
 #   STACK_TLS_DIR           with STACK_TLS: ca.pem, cert.pem, key.pem;
 #                           TLS_SPKI the certificate's key hash
@@ -88,6 +95,8 @@ STACK_N=0
 STACK_UP=0
 STACK_IDP_PID=""
 STACK_SERVER_PID=""
+STACK_API_POOL_PID=""
+STACK_WEBAPP_POOL_PID=""
 
 stack_err() {
 	printf 'stack: %s\n' "$*" >&2
@@ -486,6 +495,16 @@ Define TODO_HTTP_PORT $port
 EOF
 		T_APACHE_EXTRA=""
 	fi
+	if [ "$STACK_SERVER" = apache-pool ]; then
+		cat >>"$site" <<EOF
+# the external pools, through mod_proxy_fcgi
+LoadModule proxy_module $T_APACHE_MODS/mod_proxy.so
+LoadModule proxy_fcgi_module $T_APACHE_MODS/mod_proxy_fcgi.so
+Define TODO_POOL
+Define TODO_API_SOCKET $STACK_API_SOCKET
+Define TODO_WEBAPP_SOCKET $STACK_WEBAPP_SOCKET
+EOF
+	fi
 	echo "Include $top_srcdir/deploy/apache/todo-b2c.conf" >>"$site"
 	# apache_start listens on 127.0.0.1 and waits there; the site's
 	# VirtualHost needs the same address.
@@ -495,6 +514,95 @@ EOF
 	fi
 	# (apache_start reports its own failures as TAP diagnostics.)
 	apache_start "$port" "$site" >&2 || return 1
+}
+
+# stack_pools_start: both programs as external pools (deploy/pool), as
+# their systemd units run them, on sockets in $STACK_DIR/pool.
+stack_pools_start() {
+	local d=$STACK_DIR/pool
+	t_mkdir "$d"
+	STACK_API_SOCKET=$d/todo-api.sock
+	STACK_WEBAPP_SOCKET=$d/todo-webapp.sock
+	pool_start api "$d/api.log" "$STACK_API_SOCKET" "$STACK_PROCS_" \
+	    "$STACK_API_BIN_" "$STACK_DIR/api.conf" >&2 || return 1
+	STACK_API_POOL_PID=$T_POOL_PID
+	STACK_LOGS="$STACK_LOGS $d/api.log"
+	pool_start webapp "$d/webapp.log" "$STACK_WEBAPP_SOCKET" "$STACK_PROCS_" \
+	    "$STACK_WEBAPP_BIN_" "$STACK_DIR/webapp.conf" >&2 || return 1
+	STACK_WEBAPP_POOL_PID=$T_POOL_PID
+	STACK_LOGS="$STACK_LOGS $d/webapp.log"
+	export STACK_API_POOL_PID STACK_WEBAPP_POOL_PID STACK_API_SOCKET STACK_WEBAPP_SOCKET
+}
+
+# stack_nginx_start PORT: nginx with deploy/nginx's pieces unchanged, in
+# server blocks like deploy/nginx/todo-b2c.conf's: plain http, or (STACK_TLS)
+# https, http redirecting to it and the API's loopback listener.
+stack_nginx_start() {
+	local port=$1 dir="$STACK_DIR/nginx" n=${STACK_APP_NAME:-$STACK_APP_HOST_} p
+	local inc=$top_srcdir/deploy/nginx
+	t_mkdir "$dir"
+	{
+		nginx_main_conf "$dir"
+		cat <<EOF
+	# written by tests/integration/stack.sh: deploy/nginx/todo-b2c.conf's
+	# server blocks with the stack's ports and paths, the pieces unchanged
+	upstream todo_api {
+		server unix:$STACK_API_SOCKET;
+	}
+	upstream todo_webapp {
+		server unix:$STACK_WEBAPP_SOCKET;
+	}
+EOF
+		if [ "$STACK_TLS_" = 1 ]; then
+			p=${STACK_HTTP_URL##*:}
+			cat <<EOF
+	server {
+		listen $STACK_APP_HOST_:$p;
+		server_name $n;
+		include $inc/server.conf;
+		return 308 https://$n:$port\$request_uri;
+	}
+	server {
+		listen $STACK_APP_HOST_:$port ssl;
+		server_name $n;
+		ssl_certificate     $STACK_TLS_DIR/cert.pem;
+		ssl_certificate_key $STACK_TLS_DIR/key.pem;
+		include $inc/tls.conf;
+		include $inc/server.conf;
+		include $inc/todo-api.conf;
+		include $inc/todo-webapp.conf;
+	}
+	server {
+		listen $STACK_API_LOOPBACK_;
+		server_name 127.0.0.1;
+		include $inc/server.conf;
+		include $inc/todo-api.conf;
+		location / {
+			return 403;
+		}
+	}
+}
+EOF
+		else
+			cat <<EOF
+	server {
+		listen $STACK_APP_HOST_:$port;
+		server_name $n;
+		include $inc/server.conf;
+		include $inc/todo-api.conf;
+		include $inc/todo-webapp.conf;
+	}
+}
+EOF
+		fi
+	} >"$dir/nginx.conf.tmp" || return 1
+	mv "$dir/nginx.conf.tmp" "$dir/nginx.conf"
+	nginx_start "$dir/nginx.conf" "$port" >&2 || return 1
+	STACK_SERVER_PID=$T_NGINX_PID
+	STACK_SERVER_ERROR_LOG="$dir/log/error.log"
+	STACK_ACCESS_LOG="$dir/log/access.log"
+	STACK_LOGS="$STACK_LOGS $dir/log/error.log $dir/log/access.log $dir/nginx.conf.out"
+	STACK_LOGS_QUIET="$STACK_LOGS_QUIET $dir/nginx.conf.out"
 }
 
 # ---- up and down ---------------------------------------------------------
@@ -516,6 +624,7 @@ user_claim = oid
 clock_skew = 60
 base_path = /api
 log_level = $STACK_LOG_LEVEL_
+metrics_dir = $d/run
 EOF
 	cat >"$d/webapp.conf" <<EOF
 # todo-webapp.fcgi, written by tests/integration/stack.sh
@@ -535,8 +644,12 @@ write_scope = write
 cache_key_file = $d/cache.key
 cookie_secure = $([ "$STACK_TLS_" = 1 ] && echo on || echo off)
 log_level = $STACK_LOG_LEVEL_
+metrics_dir = $d/run
 EOF
 	chmod 640 "$d/api.conf" "$d/webapp.conf"
+	# Both programs' shared metrics files (metrics_dir), as /run/todo-b2c.
+	t_mkdir "$d/run"
+	t_is_root && chown "$T_WWW_USER:$T_WWW_GROUP" "$d/run"
 	head -c 32 /dev/urandom >"$d/cache.key"
 	chmod 600 "$d/cache.key"
 	if t_is_root; then
@@ -557,19 +670,28 @@ stack_migrate() {
 stack_up() {
 	local server=${1:-} port i bin
 	case $server in
-	lighttpd | apache) ;;
-	*) stack_err "usage: stack_up lighttpd|apache"; return 1 ;;
+	lighttpd | apache | nginx | apache-pool) ;;
+	*) stack_err "usage: stack_up lighttpd|apache|nginx|apache-pool"; return 1 ;;
 	esac
 	[ "$STACK_UP" = 1 ] && stack_down
 	for bin in curl perl psql "${STACK_NODE:-node}"; do
 		command -v "$bin" >/dev/null || { stack_err "$bin is not installed"; return 1; }
 	done
-	if [ "$server" = lighttpd ]; then
-		command -v lighttpd >/dev/null || { stack_err "lighttpd is not installed"; return 1; }
-	else
+	case $server in
+	lighttpd)
+		command -v lighttpd >/dev/null || { stack_err "lighttpd is not installed"; return 1; } ;;
+	nginx)
+		command -v nginx >/dev/null || { stack_err "nginx is not installed"; return 1; } ;;
+	*)
 		command -v apache2 >/dev/null || { stack_err "apache2 is not installed"; return 1; }
-		[ -f "$T_APACHE_MODS/mod_fcgid.so" ] || { stack_err "mod_fcgid is not installed (libapache2-mod-fcgid)"; return 1; }
-	fi
+		[ -f "$T_APACHE_MODS/mod_fcgid.so" ] || { stack_err "mod_fcgid is not installed (libapache2-mod-fcgid)"; return 1; } ;;
+	esac
+	case $server in
+	nginx | apache-pool)
+		for bin in spawn-fcgi multiwatch; do
+			command -v $bin >/dev/null || { stack_err "$bin is not installed"; return 1; }
+		done ;;
+	esac
 	STACK_NODE_MODULES=${NODE_MODULES_DIR:-$top_srcdir/node_modules}
 	[ -f "$STACK_NODE_MODULES/oidc-provider/package.json" ] ||
 	    { stack_err "oidc-provider is missing from $STACK_NODE_MODULES: run npm ci in $top_srcdir"; return 1; }
@@ -662,8 +784,13 @@ stack_up() {
 	fi
 
 	T_APACHE_PID="" T_APACHE_DIR=""
+	case $server in
+	nginx | apache-pool) stack_pools_start || return 1 ;;
+	esac
 	if [ "$server" = lighttpd ]; then
 		stack_lighttpd_start "$port" || return 1
+	elif [ "$server" = nginx ]; then
+		stack_nginx_start "$port" || return 1
 	else
 		stack_apache_start "$port" || return 1
 		STACK_SERVER_PID=$T_APACHE_PID
@@ -695,8 +822,10 @@ stack_up() {
 
 stack_down() {
 	[ -n "$STACK_SERVER_PID" ] && server_stop "$STACK_SERVER_PID"
+	[ -n "$STACK_API_POOL_PID" ] && server_stop "$STACK_API_POOL_PID"
+	[ -n "$STACK_WEBAPP_POOL_PID" ] && server_stop "$STACK_WEBAPP_POOL_PID"
 	[ -n "$STACK_IDP_PID" ] && server_stop "$STACK_IDP_PID"
-	STACK_SERVER_PID="" STACK_IDP_PID=""
+	STACK_SERVER_PID="" STACK_IDP_PID="" STACK_API_POOL_PID="" STACK_WEBAPP_POOL_PID=""
 	pg_stop
 	STACK_UP=0
 	return 0

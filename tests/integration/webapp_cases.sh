@@ -107,6 +107,49 @@ wc_healthz() {
 	is "${got# }" "200 200 200" "$1"
 }
 
+# wc_b64hash STRING: SHA-256, unpadded base64url (how the app stores ids).
+wc_b64hash() {
+	printf '%s' "$1" | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '=\n'
+}
+
+# wc_session_hash JAR: the stored id_hash of the jar's session.
+wc_session_hash() {
+	wc_b64hash "$(stack_cookie "$1" todo_session)"
+}
+
+# wc_param URL NAME: one (still encoded) query parameter of URL.
+wc_param() {
+	printf '%s' "$1" | sed -nE "s/.*[?&]$2=([^&]*).*/\1/p"
+}
+
+# wc_webapp_pids: the web app's FastCGI processes under this stack's server.
+wc_webapp_pids() {
+	ps -e -o pid=,ppid=,args= | awk -v root="${STACK_WEBAPP_POOL_PID:-$STACK_SERVER_PID}" -v bin="$STACK_WEBAPP_BIN_" '
+	{ pp[$1] = $2; if (index($3, bin) == 1) w[$1] = 1 }
+	END { for (p in w) { q = p; while (q != "" && q != 0 && q != 1) {
+		if (q == root) { print p; break } q = pp[q] } } }'
+}
+
+# wc_webapp_restart: end the web app's processes (by their ids, children of
+# this stack's server); the server starts new ones, which read the
+# configuration and the key file again.  Waits until the app answers.
+wc_webapp_restart() {
+	local pids i
+	pids=$(wc_webapp_pids)
+	[ -n "$pids" ] || { stack_err "no web app process found"; return 1; }
+	kill $pids 2>/dev/null
+	for i in $(seq 1 100); do
+		sleep 0.1
+		[ -z "$(wc_webapp_pids | grep -xF -f <(printf '%s\n' $pids))" ] && break
+	done
+	for i in $(seq 1 100); do
+		[ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$APP_URL/healthz")" = 200 ] && return 0
+		sleep 0.1
+	done
+	stack_err "the web app did not come back"
+	return 1
+}
+
 wc_jar() {	# wc_jar NAME: a fresh cookie jar (= a fresh browser)
 	rm -f "$STACK_DIR/jar-$1"
 	printf '%s\n' "$STACK_DIR/jar-$1"
@@ -219,6 +262,7 @@ wc_signin_alice() {
 	ok "the provider answers with a form_post page to the callback" stack_is_form_post
 	stack_form_post "$JA"
 	is "$ST_STATUS" 303 "POST /signin/callback (form_post): 303"
+	wc_secrets_at_rest "$loc"
 	like "$ST_LOCATION" "^$APP_URL/signin/callback\\?state=[A-Za-z0-9_-]+\$" \
 	    "POST /signin/callback: to GET /signin/callback?state= (no code in the URL)"
 	unlike "$ST_LOCATION" "code=" "the code never appears in a URL"
@@ -231,6 +275,7 @@ wc_signin_alice() {
 	like "$sc" '; SameSite=Lax(;|$)' "todo_session: SameSite=Lax"
 	like "$sc" '; Path=/(;|$)' "todo_session: Path=/"
 	unlike "$sc" '; Domain=' "todo_session: host-only (no Domain)"
+	unlike "$sc" '; (Max-Age|Expires)=' "todo_session: a browser-session cookie (no Max-Age, no Expires)"
 	wc_security_headers "GET /signin/callback redirect"
 	stack_follow "$JA"
 	is "$ST_STATUS $ST_URL" "200 $APP_URL/tasks" "signed in: /tasks answers 200"
@@ -243,12 +288,148 @@ wc_signin_alice() {
 	    "the token cache holds an access and a refresh token, encrypted"
 	is "$(wc_db "SELECT count(*) FROM webapp.sessions WHERE id_token LIKE 'eyJ%'")" 0 \
 	    "the ID token is stored encrypted"
+	is "$(wc_db "SELECT extract(epoch FROM expires_at - created_at)::int FROM webapp.sessions")" 43200 \
+	    "the session ends 12 hours after sign-in (session_max_lifetime's default)"
 	stack_http "$JA" GET "$APP_URL/claims"
 	is "$ST_STATUS" 200 "GET /claims: 200"
 	ok "claims page lists oid" wc_has '6f1c2a3b-0001-4a5e-9c7d-a11ce0000001'
 	ok "claims page lists tfp B2C_1_susi" wc_has 'B2C_1_susi'
 	stack_http "$JA" GET "$APP_URL/"
 	ok "GET / signed in welcomes Alice" wc_has 'Welcome, Alice Anderson'
+}
+
+# wc_secrets_at_rest AUTHORIZE_URL: between the form_post and the GET
+# callback, webapp.auth_requests holds nothing a database reader could
+# replay: not the nonce, not the PKCE verifier (its S256 is not the
+# challenge), not the code.
+wc_secrets_at_rest() {
+	local url=$1 sh row nonce chal v n c
+	sh=$(wc_b64hash "$STACK_STATE")
+	nonce=$(wc_param "$url" nonce)
+	chal=$(wc_param "$url" code_challenge)
+	row=$(wc_db "SELECT nonce || ' ' || code_verifier || ' ' || coalesce(code, '-') FROM webapp.auth_requests WHERE state_hash = '$sh'")
+	read -r n v c <<<"$row"
+	ok "auth_requests has the sign-in, with its code recorded" test -n "$n" -a -n "$v" -a "${c:--}" != -
+	isnt "$n" "$nonce" "auth_requests.nonce is not the nonce in the clear"
+	unlike "$row" "$nonce" "the nonce appears nowhere in the row"
+	isnt "$(wc_b64hash "$v")" "$chal" "auth_requests.code_verifier is not the PKCE verifier (its S256 is not the challenge)"
+	isnt "$c" "$STACK_CODE" "auth_requests.code is not the code in the clear"
+	unlike "$row" "$STACK_CODE" "the code appears nowhere in the row"
+}
+
+# wc_query_answer: the app asked for form_post; a code or error in the
+# callback's query string is refused, nothing is redeemed, and the
+# sign-in stays usable for the real form_post.
+wc_query_answer() {
+	local j form state n0 s0
+	j=$(wc_jar query)
+	stack_signin_start "$j" /tasks && stack_idp_login "$j" alice alice-password
+	if ! stack_is_form_post; then
+		fail "query answer: reach the form_post page"
+		return 1
+	fi
+	form=$(stack_form 'method="post"' | sed -n 2p)
+	state=$(stack_field "$form" state)
+	n0=$(wc_token_posts)
+	s0=$(wc_sessions)
+	stack_http "$j" GET "$APP_URL/signin/callback?state=$(stack_urlencode "$state")&code=made-up-code"
+	is "$ST_STATUS" 400 "GET /signin/callback?state=&code= (not form_post): 400"
+	stack_http "$j" GET "$APP_URL/signin/callback?state=$(stack_urlencode "$state")&error=access_denied"
+	is "$ST_STATUS" 400 "GET /signin/callback?state=&error= (not form_post): 400"
+	stack_http "$j" GET "$APP_URL/signin/callback?state=$(stack_urlencode "$state")"
+	is "$ST_STATUS" 400 "GET /signin/callback?state= before the form_post: 400"
+	is "$(wc_token_posts)" "$n0" "nothing was redeemed (no token request)"
+	is "$(wc_sessions)" "$s0" "no session was made"
+	stack_http "$j" POST "$APP_URL/signin/callback" --data-binary "$form" \
+	    -H 'Content-Type: application/x-www-form-urlencoded'
+	stack_note_secret "$(stack_field "$form" code)"
+	is "$ST_STATUS" 303 "the real form_post is still accepted"
+	stack_http "$j" GET "$ST_LOCATION"
+	is "$ST_STATUS $ST_LOCATION" "303 $APP_URL/tasks" "and its GET /signin/callback signs in"
+}
+
+# wc_signin_flood: pending sign-ins are bounded per browser.
+wc_signin_flood() {
+	local j cfg bh n other
+	stack_http "$(wc_jar flood-other)" GET "$APP_URL/signin"
+	other=$(wc_b64hash "$(wc_param "$ST_LOCATION" state)")
+	j=$(wc_jar flood)
+	cfg=$STACK_DIR/flood.curl
+	: >"$cfg"
+	for n in $(seq 1 3000); do
+		printf 'url = "%s/signin"\noutput = "/dev/null"\n' "$APP_URL" >>"$cfg"
+	done
+	curl -s -m 300 -b "$j" -c "$j" -K "$cfg" -w '%{http_code}\n' >"$STACK_DIR/flood.codes"
+	is "$(sort -u "$STACK_DIR/flood.codes" | tr '\n' ' ')" "303 " "3000 sign-ins started by one browser: each answered 303"
+	bh=$(wc_b64hash "$(stack_cookie "$j" todo_auth)")
+	is "$(wc_db "SELECT count(*) FROM webapp.auth_requests WHERE browser_hash = '$bh'")" 5 \
+	    "only that browser's newest 5 pending sign-ins are kept"
+	is "$(wc_db "SELECT count(*) FROM webapp.auth_requests WHERE state_hash = '$other'")" 1 \
+	    "another browser's pending sign-in is untouched"
+}
+
+# wc_idle_timeout: session_idle_timeout's default is 30 minutes.
+wc_idle_timeout() {
+	local h
+	h=$(wc_session_hash "$JC")
+	wc_db "UPDATE webapp.sessions SET last_seen_at = now() - interval '1700 seconds' WHERE id_hash = '$h'" >/dev/null
+	stack_http "$JC" GET "$APP_URL/claims"
+	is "$ST_STATUS" 200 "28 minutes idle: still signed in"
+	wc_db "UPDATE webapp.sessions SET last_seen_at = now() - interval '1801 seconds' WHERE id_hash = '$h'" >/dev/null
+	stack_http "$JC" GET "$APP_URL/claims"
+	is "$ST_STATUS $ST_LOCATION" "303 $APP_URL/signin?return_to=%2Fclaims" \
+	    "30 minutes idle (session_idle_timeout's default): signed out"
+}
+
+# wc_key_rotation: cache_key_file gains a newer key (the old one kept
+# with an id) while J2 is signed in; the app's processes restart; the
+# user stays signed in, and new tokens are sealed with the new key's id.
+# Also lowers max_pending_signins for wc_signin_ceiling.
+wc_key_rotation() {
+	local key=$STACK_DIR/cache.key old h
+	old=$(od -An -v -tx1 "$key" | tr -d ' \n')
+	is "${#old}" 64 "the stack's key file holds 32 raw bytes"
+	h=$(wc_session_hash "$J2")
+	printf '# newest first\nk2:%s\nk1:%s\n' "$(openssl rand -hex 32)" "$old" >"$key.new"
+	chmod 600 "$key.new"
+	t_is_root && chown "$T_WWW_USER" "$key.new"
+	mv "$key.new" "$key"
+	printf 'max_pending_signins = 200\n' >>"$STACK_DIR/webapp.conf"
+	if ! wc_webapp_restart; then
+		fail "key rotation: the web app restarts with two keys"
+		return 1
+	fi
+	pass "key rotation: the web app restarts with two keys"
+	stack_http "$J2" GET "$APP_URL/tasks"
+	is "$ST_STATUS" 200 "after the rotation the user is still signed in (tokens sealed with the old key open)"
+	ok "and sees the tasks" wc_has 'renewal check'
+	wc_db "UPDATE webapp.tokens SET access_expires_at = now() WHERE session_hash = '$h'" >/dev/null
+	stack_http "$J2" GET "$APP_URL/tasks"
+	is "$ST_STATUS" 200 "a renewal with the refresh token sealed by the old key works"
+	is "$(wc_db "SELECT count(*) FROM webapp.tokens WHERE session_hash = '$h' AND access_token LIKE 'k2:%' AND refresh_token LIKE 'k2:%'")" 1 \
+	    "the renewed tokens are sealed with the new key (id k2)"
+	stack_http "$J2" GET "$APP_URL/tasks"
+	is "$ST_STATUS" 200 "and open again on the next request"
+}
+
+# wc_signin_ceiling: with max_pending_signins = 200 (wc_key_rotation),
+# sign-ins from 300 browsers: at most 200 rows, the rest 503 + Retry-After.
+wc_signin_ceiling() {
+	local cfg n
+	cfg=$STACK_DIR/ceiling.curl
+	: >"$cfg"
+	for n in $(seq 1 300); do
+		printf 'url = "%s/signin"\noutput = "/dev/null"\n' "$APP_URL" >>"$cfg"
+	done
+	curl -s -m 120 -K "$cfg" -w '%{http_code}\n' >"$STACK_DIR/ceiling.codes"
+	ok "pending sign-ins stay within max_pending_signins (200)" \
+	    test "$(wc_db "SELECT count(*) FROM webapp.auth_requests WHERE expires_at > now()")" -le 200
+	ok "beyond it, sign-ins are refused with 503 ($(grep -c '^503$' "$STACK_DIR/ceiling.codes") of 300)" \
+	    test "$(grep -c '^503$' "$STACK_DIR/ceiling.codes")" -ge 100
+	stack_http "$(wc_jar ceiling)" GET "$APP_URL/signin"
+	is "$ST_STATUS" 503 "GET /signin at the ceiling: 503"
+	like "$(stack_header Retry-After)" '^[0-9]+$' "with Retry-After"
+	like "$ST_PAGE" 'Too many sign-ins are in progress' "the page says why"
 }
 
 # ---- cases: tasks ------------------------------------------------------------
@@ -287,12 +468,12 @@ wc_tasks_crud() {
 	is "$ST_STATUS" 400 "done=maybe: 400"
 
 	wc_post "$JA" "/tasks/$id/delete" csrf="$csrf"
-	is "$ST_STATUS $ST_LOCATION" "303 $APP_URL/tasks" "POST /tasks/$id/delete: 303"
+	is "$ST_STATUS $ST_LOCATION" "303 $APP_URL/tasks?notice=deleted" "POST /tasks/$id/delete: 303 to the list with a notice"
 	stack_follow "$JA"
 	unlike "$ST_PAGE" 'Buy milk' "the deleted task is gone from the list"
 	is "$(wc_db "SELECT count(*) FROM api.tasks WHERE id = ${id:-0}")" 0 "and from the database"
 	wc_post "$JA" "/tasks/$id/delete" csrf="$csrf"
-	is "$ST_STATUS $ST_LOCATION" "303 $APP_URL/tasks" "deleting it again: 303 to the list (already gone)"
+	is "$ST_STATUS $ST_LOCATION" "303 $APP_URL/tasks?notice=gone" "deleting it again: 303 to the list (already gone)"
 
 	wc_post "$JA" /tasks csrf="$csrf" text='<img src=x onerror=alert(1)>'
 	stack_follow "$JA"
@@ -403,7 +584,9 @@ wc_readonly() {
 	csrf=$(stack_csrf "$JC" /tasks)
 	n=$(wc_db "SELECT count(*) FROM api.tasks")
 	wc_post "$JC" /tasks csrf="$csrf" text="carol wants to write"
-	is "$ST_STATUS" 403 "carol adding a task: 403"
+	is "$ST_STATUS $ST_LOCATION" "303 $APP_URL/tasks?notice=readonly" \
+	    "carol adding a task: 303 back to the list with a notice"
+	stack_follow "$JC"
 	like "$ST_PAGE" 'may read tasks but not change them' "the page says she may read but not change tasks"
 	wc_security_headers "permission page"
 	is "$(wc_db "SELECT count(*) FROM api.tasks")" "$n" "nothing was added"
@@ -698,8 +881,8 @@ wc_refresh_failure() {
 	fi
 	sleep 2
 	stack_http "$J2" GET "$APP_URL/tasks"
-	is "$ST_STATUS $ST_LOCATION" "303 $APP_URL/signin?return_to=%2Ftasks" \
-	    "a refused refresh sends the user to /signin?return_to=/tasks"
+	is "$ST_STATUS $ST_LOCATION" "303 $APP_URL/signin?return_to=%2Ftasks&again=1" \
+	    "a refused refresh sends the user to /signin?return_to=/tasks (again: signed in, yet sent to sign in)"
 	like "$(cat "$STACK_IDP_LOG")" 'grant.error: invalid_grant' "the provider logged the refused refresh"
 	is "$(wc_db "SELECT count(*) FROM webapp.tokens")" 0 "the refused tokens were dropped"
 	stack_follow "$J2"
@@ -728,6 +911,9 @@ webapp_run() {
 	wc_csrf
 	wc_forms
 	wc_replay
+	wc_query_answer
+	wc_idle_timeout
+	wc_signin_flood
 	wc_cancel
 	wc_open_redirect
 	wc_profile
@@ -744,6 +930,8 @@ webapp_run() {
 	wc_other_site
 	wc_renewal
 	wc_refresh_failure
+	wc_key_rotation
+	wc_signin_ceiling
 	stack_down
 	wc_logs_clean "$server, second stack"
 	diag "both stacks: $(( $(date +%s) - t0 )) s"

@@ -29,6 +29,17 @@ WH_MODES=(
 	"azp-mismatch:azp is another client"
 	"azp-missing:several audiences and no azp"
 	"no-id-token:missing"
+	"no-iat:no iat"
+	"old-iat:issued too long ago"
+	"wrong-tfp:tfp is another user flow"
+)
+
+# refresh-time modes (the first refresh of the sign-in's tokens) and the
+# provider's error code the app must log
+WH_REFRESH_MODES=(
+	"refresh-invalid-client:invalid_client"
+	"refresh-unauthorized-client:unauthorized_client"
+	"refresh-429:temporarily_unavailable"
 )
 
 wh_jar() {	# wh_jar NAME: a fresh cookie jar (= a fresh browser)
@@ -142,6 +153,107 @@ wh_refused() {
 	    "$mode: the browser is not signed in (/tasks sends it to sign in)"
 }
 
+wh_hash() {	# wh_hash JAR: the stored id_hash of the jar's session
+	printf '%s' "$(stack_cookie "$1" todo_session)" | openssl dgst -sha256 -binary |
+	    base64 | tr '+/' '-_' | tr -d '=\n'
+}
+
+# wh_signed_in JAR MODE: alice signs in with MODE; ends on /tasks.
+wh_signed_in() {
+	wh_signin "$1" "$2" || return 1
+	[ "$ST_STATUS $ST_LOCATION" = "303 $APP_URL/tasks" ] || return 1
+	stack_follow "$1"
+	[ "$ST_STATUS $ST_URL" = "200 $APP_URL/tasks" ]
+}
+
+# wh_refresh_error MODE CODE: the first refresh answers an error other
+# than invalid_grant: a "try again" page with 503, the refresh token kept,
+# the provider's error code logged; the next request renews and works.
+wh_refresh_error() {
+	local mode=$1 code=$2 j h rt n_log
+	j=$(wh_jar "$mode")
+	if ! wh_signed_in "$j" "$mode"; then
+		fail "$mode: alice signs in"
+		return 1
+	fi
+	h=$(wh_hash "$j")
+	rt=$(wh_db "SELECT refresh_token FROM webapp.tokens WHERE session_hash = '$h'")
+	n_log=$(wh_count "refresh answered $code" $STACK_LOGS)
+	wh_db "UPDATE webapp.tokens SET access_expires_at = now() WHERE session_hash = '$h'" >/dev/null
+	stack_http "$j" GET "$APP_URL/tasks"
+	is "$ST_STATUS" 503 "$mode: the refresh fails: 503"
+	ok "$mode: a page that says try again" wh_has 'try again'
+	like "$(stack_header Retry-After)" '^[0-9]+$' "$mode: with Retry-After"
+	is "$(wh_db "SELECT refresh_token FROM webapp.tokens WHERE session_hash = '$h'")" "$rt" \
+	    "$mode: the refresh token is kept"
+	is "$(wh_count "refresh answered $code" $STACK_LOGS)" $((n_log + 1)) \
+	    "$mode: the app logs the provider's error code ($code)"
+	stack_http "$j" GET "$APP_URL/tasks"
+	is "$ST_STATUS" 200 "$mode: the next request renews with the kept refresh token"
+	ok "$mode: still signed in as Alice Anderson" wh_has '<span class="who">Alice Anderson</span>'
+}
+
+# wh_renew_burst: 20 parallel page loads after the access token expired,
+# while the one refresh they need takes 7 s: every load succeeds and the
+# provider sees exactly one refresh grant.
+wh_renew_burst() {
+	local j h n0 i codes pids=""
+	j=$(wh_jar burst)
+	if ! wh_signed_in "$j" refresh-slow; then
+		fail "burst: alice signs in"
+		return 1
+	fi
+	h=$(wh_hash "$j")
+	n0=$(wh_count "token request: refresh_token" "$STACK_IDP_LOG")
+	wh_db "UPDATE webapp.tokens SET access_expires_at = now() WHERE session_hash = '$h'" >/dev/null
+	for i in $(seq 1 20); do
+		curl -s -m 40 -b "$j" -o /dev/null -w '%{http_code}\n' "$APP_URL/tasks" >"$STACK_DIR/burst.$i" &
+		pids="$pids $!"
+	done
+	wait $pids	# (only these: the stack's servers are children too)
+	codes=$(cat "$STACK_DIR"/burst.* | sort | uniq -c | awk '{ printf "%s x%s ", $2, $1 }')
+	is "$codes" "200 x20 " "20 parallel page loads after expiry, one slow renewal: all 200"
+	is "$(wh_count "token request: refresh_token" "$STACK_IDP_LOG")" $((n0 + 1)) \
+	    "exactly one refresh grant for the burst"
+	is "$(wh_count "hostile refresh answer: refresh-slow" "$STACK_IDP_LOG")" 1 \
+	    "(and it was the slow one)"
+}
+
+# wh_loop_guard: the provider signs alice in without an access token, at
+# every round; the app stops after one round with a page saying so.
+wh_loop_guard() {
+	local j mode=no-access-token auth=0 steps=0 url
+	j=$(wh_jar loop)
+	stack_http "$j" GET "$APP_URL/signin?return_to=%2Ftasks"
+	while [ $steps -lt 40 ]; do
+		steps=$((steps + 1))
+		case $ST_STATUS in
+		301 | 302 | 303 | 307 | 308)
+			url=$ST_LOCATION
+			stack_on_stack "$url" || break
+			if [[ "$url" == "$IDP_URL"/*/oauth2/v2.0/authorize\?* ]]; then
+				auth=$((auth + 1))
+				[ $auth -gt 4 ] && break
+				url="$url&hostile=$mode"
+			fi
+			stack_http "$j" GET "$url"
+			continue ;;
+		esac
+		if stack_is_form_post; then
+			stack_form_post "$j"
+		elif stack_form 'id="localAccountForm"' >/dev/null; then
+			stack_idp_login "$j" alice alice-password || break
+		else
+			break
+		fi
+	done
+	is "$auth" 2 "no access token at each sign-in: the app sends the browser to sign in once more, not again"
+	is "$ST_STATUS" 502 "then an error page (502)"
+	ok "which says the provider issued no access token" wh_has 'issued no access token'
+	is "$(wh_count "hostile token answer: $mode" "$STACK_IDP_LOG")" 2 "(the provider left out the access token both times)"
+	ok "the app logs the loop" grep -q 'sign-in loop stopped' $STACK_LOGS
+}
+
 # wh_provider_guard: a mode the provider does not know is refused there.
 wh_provider_guard() {
 	local j
@@ -186,6 +298,11 @@ webapp_hostile_run() {
 	wh_provider_guard
 	is "$(wh_db "SELECT count(*) FROM webapp.sessions")" 2 \
 	    "only the two controls made sessions"
+	for line in "${WH_REFRESH_MODES[@]}"; do
+		wh_refresh_error "${line%%:*}" "${line#*:}"
+	done
+	wh_renew_burst
+	wh_loop_guard
 	stack_down
 	wh_logs_clean "$server, hostile provider"
 	diag "hostile provider: $(( $(date +%s) - t0 )) s"

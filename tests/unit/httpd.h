@@ -12,7 +12,9 @@
  *	/status/N	status N, body "status N"
  *	/echo		the request as received, as the body
  *
- * and answers with "Connection: close".  Every request line is appended
+ * and answers with "Connection: close".  A file DIR/x.headers, when there
+ * is one, holds extra header lines ("Name: value\r\n") sent with
+ * DIR/x.  Every request line is appended
  * to DIR/requests.log, so a test can count what was fetched.
  */
 #ifndef TODO_HTTPD_H
@@ -104,10 +106,19 @@ static inline void
 httpd_file(int fd, const char *dir, const char *path)
 {
 	char	 p[512], *body;
+	char	 extra[256] = "Content-Type: application/json\r\n";
 	struct stat st;
 	FILE	*f;
 	size_t	 n;
 	int	 k;
+
+	k = snprintf(p, sizeof(p), "%s%s.headers", dir, path);
+	if (k > 0 && (size_t)k < sizeof(p) && (f = fopen(p, "rb")) != NULL) {
+		n = strlen(extra);
+		n += fread(extra + n, 1, sizeof(extra) - 1 - n, f);
+		extra[n] = '\0';
+		fclose(f);
+	}
 
 	k = snprintf(p, sizeof(p), "%s%s", dir, path);
 	if (k < 0 || (size_t)k >= sizeof(p) || strstr(path, "..") != NULL ||
@@ -122,8 +133,7 @@ httpd_file(int fd, const char *dir, const char *path)
 	}
 	n = fread(body, 1, (size_t)st.st_size, f);
 	fclose(f);
-	httpd_answer(fd, 200, "Content-Type: application/json\r\n", body, n,
-	    true);
+	httpd_answer(fd, 200, extra, body, n, true);
 	free(body);
 }
 

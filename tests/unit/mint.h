@@ -84,6 +84,32 @@ mint_jwk(struct buf *b, EVP_PKEY *pk, const char *kid, const char *alg)
 }
 
 /*
+ * The DER ECDSA signature of *siglen bytes in sig turned, in place, into
+ * JWS's raw r || s of 2 * MINT_EC_COORD bytes (P-256).  False if it is
+ * not one.
+ */
+static inline bool
+mint_es256_raw(unsigned char *sig, size_t *siglen)
+{
+	unsigned char rs[2 * MINT_EC_COORD];
+	const unsigned char *p = sig;
+	ECDSA_SIG *es;
+	bool	 good;
+
+	if ((es = d2i_ECDSA_SIG(NULL, &p, (long)*siglen)) == NULL)
+		return false;
+	good = BN_bn2binpad(ECDSA_SIG_get0_r(es), rs, MINT_EC_COORD) ==
+	    MINT_EC_COORD && BN_bn2binpad(ECDSA_SIG_get0_s(es),
+	    rs + MINT_EC_COORD, MINT_EC_COORD) == MINT_EC_COORD;
+	ECDSA_SIG_free(es);
+	if (good) {
+		memcpy(sig, rs, sizeof(rs));
+		*siglen = sizeof(rs);
+	}
+	return good;
+}
+
+/*
  * header.payload.signature, signed with pk: RS256 for RSA keys (PS256
  * when pss), ES256 for EC keys.  A malloc'd string or NULL.
  */
@@ -93,9 +119,7 @@ mint_jwt(const char *header, const char *payload, EVP_PKEY *pk, bool pss)
 	struct buf b;
 	EVP_MD_CTX *mctx = NULL;
 	EVP_PKEY_CTX *pctx = NULL;
-	ECDSA_SIG *es = NULL;
-	unsigned char sig[1024], rs[2 * MINT_EC_COORD];
-	const unsigned char *p;
+	unsigned char sig[1024];
 	size_t	 siglen = sizeof(sig);
 	char	*out = NULL;
 
@@ -114,23 +138,13 @@ mint_jwt(const char *header, const char *payload, EVP_PKEY *pk, bool pss)
 	if (EVP_DigestSign(mctx, sig, &siglen, (unsigned char *)b.data,
 	    b.len) != 1)
 		goto out;
-	if (EVP_PKEY_is_a(pk, "EC")) {
-		p = sig;
-		if ((es = d2i_ECDSA_SIG(NULL, &p, (long)siglen)) == NULL ||
-		    BN_bn2binpad(ECDSA_SIG_get0_r(es), rs, MINT_EC_COORD) !=
-		    MINT_EC_COORD ||
-		    BN_bn2binpad(ECDSA_SIG_get0_s(es), rs + MINT_EC_COORD,
-		    MINT_EC_COORD) != MINT_EC_COORD)
-			goto out;
-		memcpy(sig, rs, sizeof(rs));
-		siglen = sizeof(rs);
-	}
+	if (EVP_PKEY_is_a(pk, "EC") && !mint_es256_raw(sig, &siglen))
+		goto out;
 	if (buf_addc(&b, '.') != ERR_OK ||
 	    b64url_encode(sig, siglen, &b) != ERR_OK)
 		goto out;
 	out = buf_steal(&b);
 out:
-	ECDSA_SIG_free(es);
 	EVP_MD_CTX_free(mctx);
 	buf_free(&b);
 	return out;

@@ -2,10 +2,11 @@
  * test_auth: tokens signed here with the test keys in tests/keys/ (as
  * tests/tools/mint-jwt does), verified by auth_verify against providers
  * whose discovery documents and keys a real local HTTP server (httpd.h)
- * serves: issuer, audience, expiry, nonce, algorithms, unknown and
- * foreign keys, unreachable providers, several user flows; then what the
- * programs read from a verified token (scopes, the user claim) and the
- * cache of verified tokens (tokencache) in front of it.
+ * serves: issuer, audience, expiry, lifetime, nonce, algorithms, unknown
+ * and foreign keys, each key bound to its provider's issuer, unreachable
+ * providers, several user flows; then what the programs read from a
+ * verified token (scopes, the user claim list) and the cache of verified
+ * tokens (tokencache) in front of it.
  */
 #include "config.h"
 
@@ -37,6 +38,7 @@ static struct httpd srv;
 static struct httpc *http;
 static EVP_PKEY *rsa1, *rsa2, *ec, *evil;
 static struct provider *prov[2];	/* susi (rsa-1, ec-1), edit (rsa-2) */
+static struct provider *susi2;	/* issuer ISS_SUSI, edit's keys (rsa-2) */
 
 /* RS256 (or ES256 for EC keys) token with kid over claims. */
 static char *
@@ -130,10 +132,27 @@ setup_providers(void)
 	good = good && buf_addf(&b, "{\"issuer\":\"" ISS_EDIT "\","
 	    "\"jwks_uri\":\"%s/edit-keys\"}", srv.base) == ERR_OK &&
 	    httpd_put(&srv, "edit", b.data);
+	/* Another flow of the susi tenant: same issuer, other keys. */
+	buf_reset(&b);
+	good = good && buf_addf(&b, "{\"issuer\":\"" ISS_SUSI "\","
+	    "\"jwks_uri\":\"%s/edit-keys\"}", srv.base) == ERR_OK &&
+	    httpd_put(&srv, "susi2", b.data);
 	buf_free(&b);
 	return good && provider_new(httpd_url(&srv, "/susi"), &prov[0]) ==
 	    ERR_OK && provider_new(httpd_url(&srv, "/edit"), &prov[1]) ==
+	    ERR_OK && provider_new(httpd_url(&srv, "/susi2"), &susi2) ==
 	    ERR_OK;
+}
+
+/* Both providers, our audience, LEEWAY; nothing else. */
+static void
+pol_init(struct auth_policy *pol)
+{
+	memset(pol, 0, sizeof(*pol));
+	pol->providers = prov;
+	pol->nproviders = 2;
+	pol->audience = AUD;
+	pol->leeway = LEEWAY;
 }
 
 static void
@@ -147,8 +166,9 @@ test_claims(const struct auth_policy *pol)
 	    "ES256, susi flow");
 	accepts(pol, tok(rsa2, "rsa-2", claims(ISS_EDIT, a, 600, "")), NOW,
 	    "RS256, edit-profile flow (the second provider)");
-	accepts(pol, tok(rsa1, "rsa-1", claims(ISS_EDIT, a, 600, "")), NOW,
-	    "any trusted provider's issuer with any trusted key");
+	rejects(pol, tok(rsa1, "rsa-1", claims(ISS_EDIT, a, 600, "")), NOW,
+	    "unknown signing key",
+	    "one provider's key under another provider's issuer");
 	accepts(pol, tok(rsa1, "rsa-1", claims(ISS_SUSI, "[\"other\",\"" AUD
 	    "\"]", 600, "")), NOW, "aud an array holding ours");
 	rejects(pol, tok(rsa1, "rsa-1", claims("https://evil.example/", a,
@@ -182,15 +202,13 @@ test_policy(void)
 	struct auth_policy pol;
 	const char *a = "\"" AUD "\"";
 
-	memset(&pol, 0, sizeof(pol));
-	pol.providers = prov;
-	pol.nproviders = 2;
-	pol.audience = AUD;
-	pol.leeway = LEEWAY;
+	pol_init(&pol);
 	/* B2C: the configured issuer replaces the documents' issuers. */
 	pol.issuer = ISS_TENANT;
 	accepts(&pol, tok(rsa1, "rsa-1", claims(ISS_TENANT, a, 600, "")), NOW,
 	    "the configured issuer");
+	accepts(&pol, tok(rsa2, "rsa-2", claims(ISS_TENANT, a, 600, "")), NOW,
+	    "the configured issuer stands for every provider's keys");
 	rejects(&pol, tok(rsa1, "rsa-1", claims(ISS_SUSI, a, 600, "")), NOW,
 	    "wrong issuer", "a document's issuer when one is configured");
 	pol.issuer = NULL;
@@ -214,12 +232,102 @@ test_policy(void)
 	    "wrong issuer", "the issuer of an untrusted flow");
 }
 
+/*
+ * A key speaks only for the issuer of the provider that serves it: each
+ * case is a token signed by *key under kid with iss (and a nonce for an
+ * id_token), verified by susi and edit, or by susi and susi2 (one
+ * tenant's two flows: one issuer); why NULL: accepted.
+ */
+static void
+test_issuer_binding(void)
+{
+	static const struct {
+		EVP_PKEY	**key;
+		const char	 *kid, *iss;
+		bool		  one_tenant, id_token;
+		const char	 *why, *what;
+	} cases[] = {
+		{ &rsa2, "rsa-2", ISS_SUSI, false, false, "unknown signing key",
+		    "edit's key under susi's issuer" },
+		{ &ec, "ec-1", ISS_EDIT, false, false, "unknown signing key",
+		    "susi's EC key under edit's issuer" },
+		{ &rsa2, "rsa-2", ISS_EDIT, false, false, NULL,
+		    "edit's key under edit's issuer" },
+		{ &rsa2, "rsa-2", ISS_SUSI, true, false, NULL,
+		    "one issuer, two flows: the second flow's key" },
+		{ &rsa1, "rsa-1", ISS_SUSI, true, false, NULL,
+		    "one issuer, two flows: the first flow's key" },
+		{ &rsa2, "rsa-2", ISS_EDIT, true, false, "wrong issuer",
+		    "one issuer, two flows: an issuer neither names" },
+		{ &rsa1, "rsa-1", ISS_EDIT, false, true, "unknown signing key",
+		    "id_token: susi's key under edit's issuer" },
+		{ &rsa1, "rsa-1", ISS_SUSI, false, true, NULL,
+		    "id_token: susi's key under susi's issuer" },
+	};
+	struct provider *tenant[2];
+	struct auth_policy pol;
+	size_t	 i;
+	char	*t;
+
+	tenant[0] = prov[0];
+	tenant[1] = susi2;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pol_init(&pol);
+		if (cases[i].one_tenant)
+			pol.providers = tenant;
+		pol.nonce = cases[i].id_token ? "n-1" : NULL;
+		t = tok(*cases[i].key, cases[i].kid, claims(cases[i].iss,
+		    "\"" AUD "\"", 600, cases[i].id_token ?
+		    ",\"nonce\":\"n-1\"" : ""));
+		if (cases[i].why == NULL)
+			accepts(&pol, t, NOW, cases[i].what);
+		else
+			rejects(&pol, t, NOW, cases[i].why, cases[i].what);
+	}
+}
+
+/* max_lifetime: exp - iat, or exp - now without iat. */
+static void
+test_lifetime(void)
+{
+	struct auth_policy pol;
+	char	 c[512];
+
+	pol_init(&pol);
+	pol.max_lifetime = 3600;
+	accepts(&pol, tok(rsa1, "rsa-1", claims(ISS_SUSI, "\"" AUD "\"", 3600,
+	    "")), NOW, "lifetime: exp - iat = max_lifetime");
+	rejects(&pol, tok(rsa1, "rsa-1", claims(ISS_SUSI, "\"" AUD "\"", 3601,
+	    "")), NOW, "token lifetime too long",
+	    "lifetime: exp - iat = max_lifetime + 1");
+	snprintf(c, sizeof(c), "{\"iss\":\"" ISS_SUSI "\",\"aud\":\"" AUD
+	    "\",\"iat\":%lld,\"exp\":%lld}", (long long)NOW - 7200,
+	    (long long)NOW + 60);
+	rejects(&pol, tok(rsa1, "rsa-1", c), NOW, "token lifetime too long",
+	    "lifetime: issued two hours ago, valid another minute");
+	snprintf(c, sizeof(c), "{\"iss\":\"" ISS_SUSI "\",\"aud\":\"" AUD
+	    "\",\"exp\":%lld}", (long long)NOW + 3601);
+	rejects(&pol, tok(rsa1, "rsa-1", c), NOW, "token lifetime too long",
+	    "lifetime: no iat, exp - now = max_lifetime + 1");
+	snprintf(c, sizeof(c), "{\"iss\":\"" ISS_SUSI "\",\"aud\":\"" AUD
+	    "\",\"exp\":%lld}", (long long)NOW + 3600);
+	accepts(&pol, tok(rsa1, "rsa-1", c), NOW,
+	    "lifetime: no iat, exp - now = max_lifetime");
+	snprintf(c, sizeof(c), "{\"iss\":\"" ISS_SUSI "\",\"aud\":\"" AUD
+	    "\",\"iat\":-9007199254740991,\"exp\":%lld}", (long long)NOW + 60);
+	rejects(&pol, tok(rsa1, "rsa-1", c), NOW, "token lifetime too long",
+	    "lifetime: an iat far in the past");
+	pol.max_lifetime = 0;
+	accepts(&pol, tok(rsa1, "rsa-1", claims(ISS_SUSI, "\"" AUD "\"",
+	    400000, "")), NOW, "lifetime: max_lifetime 0 checks nothing");
+}
+
 static void
 test_keys(const struct auth_policy *pol)
 {
 	const char *a = "\"" AUD "\"";
 	char	*t, *dot;
-	int	 k0;
+	int	 k0, k1;
 
 	rejects(pol, tok(evil, "rsa-1", claims(ISS_SUSI, a, 600, "")), NOW,
 	    "bad signature", "a foreign key under a trusted kid");
@@ -245,18 +353,24 @@ test_keys(const struct auth_policy *pol)
 	    "\"crit\":[\"exp\"]}", claims(ISS_SUSI, a, 600, ""), rsa1, false),
 	    NOW, "malformed token", "a crit header");
 
-	/* An unknown kid refetches the keys, at most once a minute. */
-	k0 = httpd_hits(&srv, "/susi-keys") + httpd_hits(&srv, "/edit-keys");
+	/*
+	 * An unknown kid refetches the keys, at most once a minute, of the
+	 * providers of the token's issuer only.
+	 */
+	k0 = httpd_hits(&srv, "/susi-keys");
+	k1 = httpd_hits(&srv, "/edit-keys");
 	rejects(pol, tok(evil, "new-key", claims(ISS_SUSI, a, 600, "")),
 	    NOW + PROVIDER_REFETCH_MIN + 1, "unknown signing key",
 	    "an unknown kid, a minute after the last refetch");
-	is_int(httpd_hits(&srv, "/susi-keys") + httpd_hits(&srv,
-	    "/edit-keys") - k0, 2, "... made each provider refetch its keys");
+	is_int(httpd_hits(&srv, "/susi-keys") - k0, 1,
+	    "... made the issuer's provider refetch its keys");
+	is_int(httpd_hits(&srv, "/edit-keys") - k1, 0,
+	    "... and no other provider");
 	rejects(pol, tok(evil, "new-key-2", claims(ISS_SUSI, a, 600, "")),
 	    NOW + PROVIDER_REFETCH_MIN + 2, "unknown signing key",
 	    "another unknown kid at once");
 	is_int(httpd_hits(&srv, "/susi-keys") + httpd_hits(&srv,
-	    "/edit-keys") - k0, 2, "... fetched nothing (rate limited)");
+	    "/edit-keys") - k0 - k1, 1, "... fetched nothing (rate limited)");
 	k0 = httpd_hits(&srv, "/susi-keys");
 	accepts(pol, tok(rsa1, "rsa-1", claims(ISS_SUSI, a, 600, "")),
 	    NOW + PROVIDER_REFETCH_MIN + 3, "a known key");
@@ -288,6 +402,18 @@ test_unreachable(void)
 	free(t);
 	rejects(&pol, strdup("x.y"), NOW, "malformed token",
 	    "a malformed token is refused before any provider is asked");
+	/* One down, one up: the token's issuer may be the one down. */
+	provider_free(down[1]);
+	down[1] = prov[0];
+	pol.leeway = LEEWAY;
+	t = tok(rsa2, "rsa-2", claims(ISS_EDIT, a, 600, ""));
+	ok(verify(&pol, t, NOW, &j, &why) == ERR_UPSTREAM && j == NULL,
+	    "an issuer no reachable provider names, one provider down: "
+	    "ERR_UPSTREAM");
+	free(t);
+	down[1] = NULL;
+	if (provider_new(httpd_url(&srv, "/down-2"), &down[1]) != ERR_OK)
+		goto out;
 	/* One down, one up: verified by the one that answers. */
 	provider_free(down[1]);
 	down[1] = prov[0];
@@ -360,6 +486,78 @@ test_grants(const struct auth_policy *pol)
 	tokencache_free(cache);
 }
 
+/* The user the claim list names in a token with extra claims. */
+static void
+user_is(const struct auth_policy *pol, const char *list, const char *extra,
+    const char *want, const char *what)
+{
+	struct jwt *j = NULL;
+	const char *why = NULL, *user = (const char *)&j;
+	char	 c[1024];
+	char	*t;
+	enum err e = ERR__MAX;
+
+	snprintf(c, sizeof(c), "{\"iss\":\"" ISS_SUSI "\",\"aud\":\"" AUD
+	    "\",\"exp\":%lld%s}", (long long)NOW + 600, extra);
+	t = tok(rsa1, "rsa-1", c);
+	if (verify(pol, t, NOW, &j, &why) == ERR_OK)
+		e = auth_user(j, list, &user, &why);
+	if (want != NULL)
+		ok(e == ERR_OK && user != NULL && strcmp(user, want) == 0 &&
+		    why == NULL, "user claim \"%s\": %s: %s", list, what, want);
+	else
+		ok(e == ERR_AUTH && user == NULL && why != NULL,
+		    "user claim \"%s\": %s: refused (%s)", list, what,
+		    why != NULL ? why : "no reason");
+	jwt_free(j);
+	free(t);
+}
+
+static void
+test_user(const struct auth_policy *pol)
+{
+	char	 big[AUTH_USER_MAX + 32], want[AUTH_USER_MAX + 1];
+
+	user_is(pol, "oid", ",\"oid\":\"o-1\",\"sub\":\"s-1\"", "o-1",
+	    "oid and sub");
+	user_is(pol, "oid", ",\"sub\":\"s-1\"", NULL,
+	    "sub only: no silent fallback");
+	user_is(pol, "sub", ",\"oid\":\"o-1\",\"sub\":\"s-1\"", "s-1",
+	    "sub named");
+	user_is(pol, "oid sub", ",\"sub\":\"s-1\"", "s-1",
+	    "oid absent: the next name");
+	user_is(pol, "oid sub", ",\"oid\":\"o-1\",\"sub\":\"s-1\"", "o-1",
+	    "both present: the first");
+	user_is(pol, "  oid   sub ", ",\"sub\":\"s-1\"", "s-1",
+	    "extra spaces");
+	user_is(pol, "oid sub", ",\"oid\":42,\"sub\":\"s-1\"", NULL,
+	    "oid a number: never skipped");
+	user_is(pol, "oid sub", ",\"oid\":[\"o-1\"],\"sub\":\"s-1\"", NULL,
+	    "oid an array: never skipped");
+	user_is(pol, "oid sub", ",\"oid\":\"\",\"sub\":\"s-1\"", NULL,
+	    "oid empty: never skipped");
+	user_is(pol, "oid sub", ",\"oid\":null,\"sub\":\"s-1\"", NULL,
+	    "oid null: never skipped");
+	user_is(pol, "oid sub", ",\"oid\":{},\"sub\":\"s-1\"", NULL,
+	    "oid an object: never skipped");
+	user_is(pol, "oid sub", ",\"name\":\"n\"", NULL, "none present");
+	snprintf(big, sizeof(big), ",\"oid\":\"%0*d\"", AUTH_USER_MAX + 1, 0);
+	user_is(pol, "oid sub", big, NULL, "oid longer than AUTH_USER_MAX");
+	snprintf(big, sizeof(big), ",\"oid\":\"%0*d\"", AUTH_USER_MAX, 0);
+	snprintf(want, sizeof(want), "%0*d", AUTH_USER_MAX, 0);
+	user_is(pol, "oid", big, want, "oid of AUTH_USER_MAX bytes");
+
+	ok(auth_user_claims_ok("oid"), "claim list: oid");
+	ok(auth_user_claims_ok("oid sub"), "claim list: oid sub");
+	ok(auth_user_claims_ok("a b c d"), "claim list: four names");
+	ok(!auth_user_claims_ok("a b c d e"), "claim list: five names");
+	ok(!auth_user_claims_ok(""), "claim list: empty");
+	ok(!auth_user_claims_ok("   "), "claim list: blank");
+	ok(!auth_user_claims_ok("oid,sub"), "claim list: a comma");
+	ok(!auth_user_claims_ok("oid\tsub"), "claim list: a tab");
+	ok(!auth_user_claims_ok("o\"id"), "claim list: a quote");
+}
+
 int
 main(void)
 {
@@ -378,17 +576,17 @@ main(void)
 	    "an HTTP client") ||
 	    !ok(setup_providers(), "two providers (user flows) served"))
 		goto out;
-	memset(&pol, 0, sizeof(pol));
-	pol.providers = prov;
-	pol.nproviders = 2;
-	pol.audience = AUD;
-	pol.leeway = LEEWAY;
+	pol_init(&pol);
 	test_claims(&pol);
 	test_policy();
+	test_issuer_binding();
+	test_lifetime();
 	test_keys(&pol);
 	test_unreachable();
 	test_grants(&pol);
+	test_user(&pol);
 out:
+	provider_free(susi2);
 	provider_free(prov[0]);
 	provider_free(prov[1]);
 	httpc_free(http);

@@ -76,6 +76,15 @@ main(void)
 	no("Bearer abc; x", ERR_INPUT, "parameters");
 	no("Bearer a%20b", ERR_INPUT, "percent");
 
+	/* Bad credentials syntax is a malformed request (RFC 6750 3.1). */
+	no("=abc", ERR_INPUT, "no scheme before the token");
+	no("@Bearer abc", ERR_INPUT, "a scheme starting with '@'");
+	no("\"Bearer\" abc", ERR_INPUT, "a quoted scheme");
+	no("Basic,abc", ERR_INPUT, "comma after another scheme");
+	no("Basic\tabc", ERR_INPUT, "tab after another scheme");
+	no("Bearer abc, Bearer def", ERR_INPUT,
+	    "two Authorization headers joined");
+
 	n = BEARER_TOKEN_MAX;
 	if ((big = malloc(n + 16)) != NULL) {
 		memcpy(big, "Bearer ", 7);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/prctl.h>
 
 #include "cli.h"
 #include "capture.h"
@@ -206,6 +208,239 @@ test_usage(void)
 	    "usage ends with a newline");
 }
 
+
+static const char *got_user;
+static char	 got_user_buf[CLI_USER_MAX + 2];
+
+/* cli_parse_args on a copy of args, stderr captured, like run(). */
+static enum cli_mode
+run_args(const char *const *args, bool admin)
+{
+	char		*argv[ARGS_MAX + 1];
+	struct cli_args	 a;
+	int		 argc, saved;
+
+	for (argc = 0; argc < ARGS_MAX && args[argc] != NULL; argc++)
+		if ((argv[argc] = strdup(args[argc])) == NULL)
+			abort();
+	argv[argc] = NULL;
+	optind = 0;
+	saved = capture_begin(STDERR_FILENO);
+	cli_parse_args(argc, argv, ENV, admin, &a);
+	capture_end(STDERR_FILENO, saved, out, OUT_MAX);
+	got_null = a.config == NULL;
+	snprintf(got_config, sizeof(got_config), "%s",
+	    a.config != NULL ? a.config : "");
+	got_user = NULL;
+	if (a.user != NULL) {
+		snprintf(got_user_buf, sizeof(got_user_buf), "%s", a.user);
+		got_user = got_user_buf;
+	}
+	while (argc-- > 0)
+		free(argv[argc]);
+	return a.mode;
+}
+
+static void
+test_admin(void)
+{
+	char	 u256[CLI_USER_MAX + 1], u257[CLI_USER_MAX + 2];
+
+	unsetenv(ENV);
+	is_int(run_args(ARGS("--purge"), true), CLI_PURGE, "--purge");
+	ok(got_user == NULL && got_null, "--purge: no user, no config");
+	is_int(run_args(ARGS("--sessions", "alice"), true), CLI_SESSIONS,
+	    "--sessions USER");
+	is_str(got_user, "alice", "--sessions: the user");
+	is_int(run_args(ARGS("--revoke-sessions=0c1e-b0b", "-c", "/w.conf"),
+	    true), CLI_REVOKE_SESSIONS, "--revoke-sessions=USER");
+	is_str(got_user, "0c1e-b0b", "--revoke-sessions: the user");
+	is_str(got_config, "/w.conf", "--revoke-sessions with --config");
+	is_str(out, "", "admin commands: nothing on stderr");
+	is_int(run_args(ARGS("--migrate"), true), CLI_MIGRATE,
+	    "admin: the other modes still work");
+	ok(got_user == NULL, "admin: --migrate has no user");
+	is_int(run_args(NOARGS, true), CLI_SERVE, "admin: serve");
+	is_int(run_args(ARGS("--sessions", "a b@example.com"), true),
+	    CLI_SESSIONS, "a user with a space and @");
+
+	/* Bounds of USER. */
+	memset(u256, 'u', CLI_USER_MAX);
+	u256[CLI_USER_MAX] = '\0';
+	memset(u257, 'u', CLI_USER_MAX + 1);
+	u257[CLI_USER_MAX + 1] = '\0';
+	is_int(run_args(ARGS("--sessions", u256), true), CLI_SESSIONS,
+	    "a user of CLI_USER_MAX bytes");
+	ok(got_user != NULL && strlen(got_user) == CLI_USER_MAX,
+	    "a user of CLI_USER_MAX bytes: kept");
+	is_int(run_args(ARGS("--sessions", u257), true), CLI_ERROR,
+	    "a longer user refused");
+	is_str(out, "prog: --sessions: USER must be 1 to 256 bytes\n",
+	    "a longer user: message");
+	is_int(run_args(ARGS("--revoke-sessions", ""), true), CLI_ERROR,
+	    "an empty user refused");
+	is_str(out, "prog: --revoke-sessions: USER must be 1 to 256 bytes\n",
+	    "an empty user: message");
+	is_int(run_args(ARGS("--sessions", "a\nb"), true), CLI_ERROR,
+	    "a user with a newline refused");
+	is_str(out, "prog: --sessions: USER holds a control character\n",
+	    "a control character: message");
+	is_int(run_args(ARGS("--sessions", "a\x1b[2J"), true), CLI_ERROR,
+	    "a user with an escape refused");
+	is_int(run_args(ARGS("--sessions"), true), CLI_ERROR,
+	    "--sessions without USER refused");
+	ok(strncmp(out, "prog: ", 6) == 0, "--sessions without USER: message");
+	is_int(run_args(ARGS("--revoke-sessions"), true), CLI_ERROR,
+	    "--revoke-sessions without USER refused");
+	is_int(run_args(ARGS("--purge=1"), true), CLI_ERROR,
+	    "--purge takes no argument");
+	is_int(run_args(ARGS("--purge", "alice"), true), CLI_ERROR,
+	    "--purge with a stray argument");
+
+	/* One mode at most. */
+	is_int(run_args(ARGS("--purge", "--migrate"), true), CLI_ERROR,
+	    "--purge with --migrate refused");
+	is_str(out, "prog: --migrate and --purge exclude each other\n",
+	    "--purge with --migrate: message");
+	is_int(run_args(ARGS("--check-config", "--sessions", "a"), true),
+	    CLI_ERROR, "--check-config with --sessions refused");
+	is_str(out, "prog: --check-config and --sessions exclude each other\n",
+	    "--check-config with --sessions: message");
+	is_int(run_args(ARGS("--sessions", "a", "--revoke-sessions", "a"),
+	    true), CLI_ERROR, "--sessions with --revoke-sessions refused");
+	is_str(out, "prog: --sessions and --revoke-sessions exclude each "
+	    "other\n", "--sessions with --revoke-sessions: message");
+	is_int(run_args(ARGS("--revoke-sessions", "a", "--purge"), true),
+	    CLI_ERROR, "--revoke-sessions with --purge refused");
+	is_int(run_args(ARGS("--sessions", "a", "--sessions", "b"), true),
+	    CLI_ERROR, "--sessions twice refused");
+	is_str(out, "prog: --sessions given twice\n", "twice: message");
+	is_int(run_args(ARGS("--migrate", "--migrate"), true), CLI_ERROR,
+	    "--migrate twice refused");
+
+	/* Not admin (the API): refused, named as the web app's. */
+	is_int(run_args(ARGS("--purge"), false), CLI_ERROR,
+	    "not admin: --purge refused");
+	is_str(out, "prog: --purge is a command of the web app "
+	    "(todo-webapp.fcgi) only\n", "not admin: --purge: message");
+	is_int(run_args(ARGS("--sessions", "alice"), false), CLI_ERROR,
+	    "not admin: --sessions refused");
+	is_str(out, "prog: --sessions is a command of the web app "
+	    "(todo-webapp.fcgi) only\n", "not admin: --sessions: message");
+	is_int(run_args(ARGS("--revoke-sessions", "alice"), false),
+	    CLI_ERROR, "not admin: --revoke-sessions refused");
+	is_int(run(ARGS("--purge")), CLI_ERROR, "cli_parse refuses --purge");
+	is_int(run(ARGS("--config", "/a", "--sessions", "x")), CLI_ERROR,
+	    "cli_parse refuses --sessions");
+}
+
+static void
+test_usage_admin(void)
+{
+	static const struct cli_prog prog = { "todo-webapp",
+	    "todo-webapp.fcgi", "TODO_WEBAPP_CONFIG", "The web app." };
+	int saved;
+
+	saved = capture_begin(STDOUT_FILENO);
+	cli_usage_prog(&prog, true);
+	capture_end(STDOUT_FILENO, saved, out, OUT_MAX);
+	ok(strncmp(out, "usage: todo-webapp.fcgi ", 24) == 0,
+	    "admin usage starts with the program");
+	ok(strstr(out, "--purge") != NULL &&
+	    strstr(out, "--sessions USER") != NULL &&
+	    strstr(out, "--revoke-sessions USER") != NULL &&
+	    strstr(out, "--migrate") != NULL &&
+	    strstr(out, "$TODO_WEBAPP_CONFIG") != NULL,
+	    "admin usage lists the admin commands");
+	saved = capture_begin(STDOUT_FILENO);
+	cli_usage_prog(&prog, false);
+	capture_end(STDOUT_FILENO, saved, out, OUT_MAX);
+	ok(strstr(out, "--purge") == NULL && strstr(out, "--sessions") ==
+	    NULL && strstr(out, "--check-config") != NULL,
+	    "usage without admin lists no admin command");
+	saved = capture_begin(STDOUT_FILENO);
+	cli_usage("todo-api.fcgi", "TODO_API_CONFIG", "The task API.");
+	capture_end(STDOUT_FILENO, saved, out, OUT_MAX);
+	ok(strstr(out, "--purge") == NULL && strstr(out, "sessions") == NULL,
+	    "cli_usage lists no admin command");
+}
+
+/*
+ * cli_start and cli_start_args, last: they turn core dumps off for this
+ * process for good.
+ */
+static void
+test_start(void)
+{
+	static const struct cli_prog prog = { "todo-api", "todo-api.fcgi",
+	    ENV, "The task API." };
+	char		*argv[ARGS_MAX + 1];
+	struct rlimit	 rl;
+	struct cli_args	 a;
+	enum cli_mode	 mode;
+	const char	*config;
+	int		 rc, saved;
+
+	unsetenv(ENV);
+	ok(getrlimit(RLIMIT_CORE, &rl) == 0, "getrlimit before");
+	if (rl.rlim_max != 0 && rl.rlim_cur == 0) {
+		/* Make "before" meaningful: core dumps allowed. */
+		rl.rlim_cur = rl.rlim_max > 4096 ? 4096 : rl.rlim_max;
+		(void)setrlimit(RLIMIT_CORE, &rl);
+	}
+	ok(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1,
+	    "dumpable before cli_start");
+
+	argv[0] = (char *)"todo-api.fcgi";
+	argv[1] = (char *)"--config";
+	argv[2] = (char *)"/x.conf";
+	argv[3] = NULL;
+	optind = 0;
+	rc = cli_start(&prog, 3, argv, &mode, &config);
+	is_int(rc, -1, "cli_start: go on");
+	ok(mode == CLI_SERVE && config != NULL && strcmp(config, "/x.conf") ==
+	    0, "cli_start: mode and config");
+	ok(getrlimit(RLIMIT_CORE, &rl) == 0 && rl.rlim_cur == 0 &&
+	    rl.rlim_max == 0, "cli_start: RLIMIT_CORE is 0, soft and hard");
+	is_int(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0,
+	    "cli_start: PR_GET_DUMPABLE is 0");
+	ok(cli_harden(), "cli_harden again: still fine");
+
+	/* The API refuses the admin commands: usage error, status 2. */
+	argv[1] = (char *)"--purge";
+	argv[2] = NULL;
+	optind = 0;
+	saved = capture_begin(STDERR_FILENO);
+	rc = cli_start(&prog, 2, argv, &mode, &config);
+	capture_end(STDERR_FILENO, saved, out, OUT_MAX);
+	is_int(rc, 2, "cli_start: --purge refused with status 2");
+	is_str(out, "todo-api.fcgi: --purge is a command of the web app "
+	    "(todo-webapp.fcgi) only\ntry: todo-api.fcgi --help\n",
+	    "cli_start: --purge refused: message");
+
+	/* The web app takes them. */
+	argv[1] = (char *)"--sessions";
+	argv[2] = (char *)"alice";
+	argv[3] = (char *)"-c/w.conf";
+	argv[4] = NULL;
+	optind = 0;
+	rc = cli_start_args(&prog, true, 4, argv, &a);
+	is_int(rc, -1, "cli_start_args: go on");
+	ok(a.mode == CLI_SESSIONS && a.user != NULL &&
+	    strcmp(a.user, "alice") == 0 && a.config != NULL &&
+	    strcmp(a.config, "/w.conf") == 0,
+	    "cli_start_args: mode, user, config");
+	argv[1] = (char *)"--purge";
+	argv[2] = NULL;
+	optind = 0;
+	saved = capture_begin(STDERR_FILENO);
+	rc = cli_start_args(&prog, true, 2, argv, &a);
+	capture_end(STDERR_FILENO, saved, out, OUT_MAX);
+	is_int(rc, 1, "cli_start_args: --purge without a config: status 1");
+	ok(strstr(out, "no configuration") != NULL,
+	    "cli_start_args: no configuration: message");
+}
+
 int
 main(void)
 {
@@ -217,6 +452,9 @@ main(void)
 	test_env();
 	test_errors();
 	test_usage();
+	test_admin();
+	test_usage_admin();
+	test_start();
 	close(capture_tmpfd);
 	return tap_done();
 }

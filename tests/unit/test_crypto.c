@@ -671,6 +671,104 @@ test_key_load(void)
 	rmdir(dir);
 }
 
+static void
+test_keyring(void)
+{
+	static const char k1[] = "000102030405060708090a0b0c0d0e0f"
+	    "101112131415161718191a1b1c1d1e1f";
+	static const char k2[] = "FFFEFDFCFBFAF9F8F7F6F5F4F3F2F1F0"
+	    "EFEEEDECEBEAE9E8E7E6E5E4E3E2E1E0";
+	static const struct {
+		const char	*what;
+		const char	*text;
+		enum err	 want;
+		size_t		 n;
+		const char	*id0;
+	} cases[] = {
+		{ "one bare hex line", "%1\n", ERR_OK, 1, "" },
+		{ "bare hex, no newline", "%1", ERR_OK, 1, "" },
+		{ "bare hex, CRLF", "%1\r\n", ERR_OK, 1, "" },
+		{ "one id", "k1:%1\n", ERR_OK, 1, "k1" },
+		{ "two, newest first", "k2:%2\nk1:%1\n", ERR_OK, 2, "k2" },
+		{ "comments and blank lines", "# keys\n\nk2:%2\r\n\n"
+		    "# old\nk1:%1", ERR_OK, 2, "k2" },
+		{ "16-character id", "abcdefghij_-0123:%1\n", ERR_OK, 1,
+		    "abcdefghij_-0123" },
+		{ "17-character id", "abcdefghij_-01234:%1\n", ERR_INPUT, 0,
+		    NULL },
+		{ "empty id", ":%1\n", ERR_INPUT, 0, NULL },
+		{ "id with a dot", "k.1:%1\n", ERR_INPUT, 0, NULL },
+		{ "duplicate id", "k1:%2\nk1:%1\n", ERR_INPUT, 0, NULL },
+		{ "bare line among ids", "k2:%2\n%1\n", ERR_INPUT, 0, NULL },
+		{ "two bare lines", "%2\n%1\n", ERR_INPUT, 0, NULL },
+		{ "short key", "k1:0001\n", ERR_INPUT, 0, NULL },
+		{ "bad hex", "k1:g%1\n", ERR_INPUT, 0, NULL },
+		{ "space after the key", "k1:%1 \n", ERR_INPUT, 0, NULL },
+		{ "only comments", "# nothing\n\n", ERR_INPUT, 0, NULL },
+		{ "empty", "", ERR_INPUT, 0, NULL },
+		{ "nine keys", "a:%1\nb:%1\nc:%1\nd:%1\ne:%1\nf:%1\ng:%1\n"
+		    "h:%1\ni:%1\n", ERR_INPUT, 0, NULL },
+		{ "eight keys", "a:%1\nb:%1\nc:%1\nd:%1\ne:%1\nf:%1\ng:%1\n"
+		    "h:%2\n", ERR_OK, 8, "a" },
+	};
+	struct crypto_keyring ring;
+	unsigned char raw[CRYPTO_KEY_LEN];
+	char	 text[1024];
+	const char *p;
+	size_t	 i, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* %1 and %2 stand for the two keys' hex. */
+		for (n = 0, p = cases[i].text; *p != '\0' && n < 900; p++) {
+			if (p[0] == '%' && (p[1] == '1' || p[1] == '2')) {
+				memcpy(text + n, p[1] == '1' ? k1 : k2, 64);
+				n += 64;
+				p++;
+			} else
+				text[n++] = *p;
+		}
+		memset(&ring, 0xaa, sizeof(ring));
+		is_int(crypto_keyring_parse(text, n, &ring), cases[i].want,
+		    "keyring: %s", cases[i].what);
+		is_int((int)ring.n, (int)cases[i].n, "keyring: %s: keys",
+		    cases[i].what);
+		if (cases[i].id0 != NULL && ring.n > 0)
+			is_str(ring.keys[0].id, cases[i].id0,
+			    "keyring: %s: first id", cases[i].what);
+	}
+	n = 0;
+	memcpy(text, "k2:", 3);
+	memcpy(text + 3, k2, 64);
+	text[67] = '\n';
+	memcpy(text + 68, "k1:", 3);
+	memcpy(text + 71, k1, 64);
+	ok(crypto_keyring_parse(text, 135, &ring) == ERR_OK && ring.n == 2,
+	    "keyring: two keys parse");
+	for (i = 0; i < CRYPTO_KEY_LEN; i++)
+		raw[i] = (unsigned char)i;
+	ok(crypto_keyring_find(&ring, "k1", 2) != NULL &&
+	    memcmp(crypto_keyring_find(&ring, "k1", 2), raw, 32) == 0,
+	    "keyring: k1 found, its bytes 00..1f");
+	ok(ring.keys[0].key[0] == 0xff && ring.keys[0].key[31] == 0xe0,
+	    "keyring: k2 first, hex upper case decoded");
+	ok(crypto_keyring_find(&ring, "k3", 2) == NULL,
+	    "keyring: an unknown id is not found");
+	ok(crypto_keyring_find(&ring, "k", 1) == NULL,
+	    "keyring: a prefix of an id is not found");
+	crypto_keyring_wipe(&ring);
+	is_int((int)ring.n, 0, "keyring: wiped");
+	/* 32 raw bytes: one key without an id, as crypto_key_load. */
+	is_int(crypto_keyring_parse(raw, sizeof(raw), &ring), ERR_OK,
+	    "keyring: 32 raw bytes");
+	ok(ring.n == 1 && ring.keys[0].id[0] == '\0' &&
+	    memcmp(ring.keys[0].key, raw, 32) == 0,
+	    "keyring: raw bytes, one key, no id");
+	is_int(crypto_keyring_parse(NULL, 0, &ring), ERR_INPUT,
+	    "keyring: NULL");
+	is_int(crypto_keyring_load("/nonexistent/key", &ring), ERR_SYSTEM,
+	    "keyring: missing file");
+}
+
 int
 main(void)
 {
@@ -681,5 +779,6 @@ main(void)
 	test_encodings();
 	test_compare();
 	test_key_load();
+	test_keyring();
 	return tap_done();
 }

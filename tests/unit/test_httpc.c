@@ -2,14 +2,18 @@
  * test_httpc: requests to a real local HTTP server (httpd.h): statuses,
  * headers in and out, methods and bodies, basic authentication, the
  * response cap, no redirects, the timeout, an unreachable peer and the
- * handle dropped after it; then the URL checks.
+ * handle dropped after it; the environment's proxy variables ignored
+ * unless a proxy is configured; then the URL checks.
  */
 #include "config.h"
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <curl/curl.h>
 
 #include "httpc.h"
 #include "log.h"
@@ -42,6 +46,19 @@ test_get(struct httpc *h)
 	    "GET: the Content-Type, trimmed");
 	ok(e == ERR_OK && resp.www_authenticate == NULL,
 	    "GET: no WWW-Authenticate");
+	if (e == ERR_OK)
+		httpc_resp_free(&resp);
+
+	ok(httpd_put(&srv, "doc.json.headers", "Cache-Control: public, "
+	    "max-age=600\r\n"), "a Cache-Control header to send");
+	e = get(h, "/doc.json", &resp);
+	is_str(e == ERR_OK ? resp.cache_control : NULL, "public, max-age=600",
+	    "GET: the Cache-Control, trimmed");
+	if (e == ERR_OK)
+		httpc_resp_free(&resp);
+	httpd_put(&srv, "doc.json.headers", NULL);
+	e = get(h, "/doc.json", &resp);
+	ok(e == ERR_OK && resp.cache_control == NULL, "GET: no Cache-Control");
 	if (e == ERR_OK)
 		httpc_resp_free(&resp);
 
@@ -211,6 +228,73 @@ test_unreachable(struct httpc *h)
 		httpc_resp_free(&resp);
 }
 
+/* Plain libcurl, defaults: does it take the environment's proxy? */
+static bool
+curl_env_proxy_used(const char *url)
+{
+	CURL	*c;
+	CURLcode rc = CURLE_FAILED_INIT;
+
+	if ((c = curl_easy_init()) != NULL &&
+	    curl_easy_setopt(c, CURLOPT_URL, url) == CURLE_OK &&
+	    curl_easy_setopt(c, CURLOPT_NOBODY, 1L) == CURLE_OK &&
+	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L) == CURLE_OK)
+		rc = curl_easy_perform(c);
+	curl_easy_cleanup(c);
+	return rc == CURLE_COULDNT_CONNECT;
+}
+
+/*
+ * A dead proxy in the environment: libcurl alone would use it, httpc
+ * does not; a proxy configured with httpc_configure is used (and, dead,
+ * fails the request).
+ */
+static void
+test_proxy(void)
+{
+	static const char *const vars[] = { "http_proxy", "HTTP_PROXY",
+	    "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY" };
+	struct httpc *p = NULL;
+	struct httpc_resp resp;
+	const char *dead = "http://127.0.0.1:1";
+	size_t	 i;
+	enum err e;
+
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	for (i = 0; i < NELEM(vars); i++)
+		setenv(vars[i], dead, 1);
+	if (!ok(httpd_put(&srv, "p.json", "{}") && httpc_new(&p) == ERR_OK,
+	    "proxy: a document and a new client"))
+		goto out;
+	ok(curl_env_proxy_used(httpd_url(&srv, "/p.json")),
+	    "proxy: plain libcurl goes to the dead proxy of http_proxy");
+	e = httpc_request(p, "GET", httpd_url(&srv, "/p.json"), NULL, NULL, 0,
+	    NULL, NULL, &resp);
+	ok(e == ERR_OK && resp.status == 200 && strcmp(resp.body.data,
+	    "{}") == 0, "proxy: httpc ignores http_proxy and friends: 200");
+	if (e == ERR_OK)
+		httpc_resp_free(&resp);
+	httpc_configure(p, NULL, dead);
+	e = httpc_request(p, "GET", httpd_url(&srv, "/p.json"), NULL, NULL, 0,
+	    NULL, NULL, &resp);
+	is_int(e, ERR_UPSTREAM, "proxy: the configured dead proxy is used and "
+	    "fails");
+	if (e == ERR_OK)
+		httpc_resp_free(&resp);
+	httpc_configure(p, NULL, NULL);
+	e = httpc_request(p, "GET", httpd_url(&srv, "/p.json"), NULL, NULL, 0,
+	    NULL, NULL, &resp);
+	ok(e == ERR_OK && resp.status == 200, "proxy: none configured again: "
+	    "200");
+	if (e == ERR_OK)
+		httpc_resp_free(&resp);
+out:
+	for (i = 0; i < NELEM(vars); i++)
+		unsetenv(vars[i]);
+	httpc_free(p);
+}
+
 static void
 test_urls(void)
 {
@@ -264,6 +348,7 @@ main(void)
 	test_request(h);
 	test_unreachable(h);
 	test_limits(h);
+	test_proxy();
 	test_urls();
 	httpc_free(NULL);
 	ok(true, "httpc_free(NULL) is a no-op");

@@ -18,9 +18,7 @@
 #include "jwt.h"
 #include "log.h"
 #include "tap.h"
-
-#define VECTOR_DIR	"tests/vectors"
-#define VECTOR_MAX	(4 * 1024 * 1024)
+#include "wycheproof.h"
 
 /* Wycheproof's kid-rsa-sign and kid-ec-sign public keys. */
 #define RSA_N \
@@ -367,38 +365,6 @@ test_set(void)
 	jwk_free(NULL);
 }
 
-static char *
-vector_read(const char *name, size_t *len)
-{
-	const char	*srcdir;
-	char		 path[1024];
-	FILE		*f;
-	char		*p;
-	int		 n;
-
-	if ((srcdir = getenv("srcdir")) == NULL)
-		srcdir = ".";
-	n = snprintf(path, sizeof(path), "%s/%s/%s", srcdir, VECTOR_DIR,
-	    name);
-	if (n < 0 || (size_t)n >= sizeof(path) ||
-	    (f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if ((p = malloc(VECTOR_MAX + 1)) != NULL) {
-		*len = fread(p, 1, VECTOR_MAX, f);
-		p[*len] = '\0';
-	}
-	fclose(f);
-	return p;
-}
-
-static const char *
-str_member(struct json_object *o, const char *k)
-{
-	const char *s;
-
-	return jsonp_string(o, k, &s) == ERR_OK ? s : "";
-}
-
 /* The group's key set: public if given, else private. */
 static struct jwkset *
 group_set(struct json_object *g)
@@ -417,85 +383,6 @@ group_set(struct json_object *g)
 }
 
 /*
- * What this project supports, written down here rather than asked of
- * lib/jwk.c or lib/jwt.c (jwk.h: RSA keys RS256 unless their "alg" names
- * PS256, PS256 only if it does; EC P-256 keys ES256).  A "valid" vector
- * whose header alg and key fit a row must verify.
- */
-static const struct supported {
-	const char	*alg;		/* the JWS header's "alg" */
-	const char	*kty;		/* the key's "kty" */
-	const char	*crv;		/* the key's "crv", NULL: none */
-	bool		 key_alg;	/* the key must name alg itself */
-} supported[] = {
-	{ "RS256", "RSA", NULL, false },
-	{ "PS256", "RSA", NULL, true },
-	{ "ES256", "EC", "P-256", false },
-};
-#define SUPPORTED_N	(sizeof(supported) / sizeof(supported[0]))
-
-/*
- * The JSON object in the first len bytes of s, base64url without padding:
- * decoded with OpenSSL and json-c, not with the code under test.  NULL if
- * it is not one.
- */
-static struct json_object *
-b64url_json(const char *s, size_t len)
-{
-	struct json_tokener	*tok;
-	struct json_object	*o = NULL;
-	unsigned char		*raw = NULL;
-	char			*std = NULL;
-	size_t			 i, padded;
-	int			 n;
-
-	if (len == 0 || len % 4 == 1 || len > VECTOR_MAX)
-		return NULL;
-	padded = (len + 3) / 4 * 4;
-	if ((std = malloc(padded + 1)) == NULL ||
-	    (raw = malloc(padded)) == NULL)
-		goto out;
-	for (i = 0; i < len; i++)
-		std[i] = s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
-	for (; i < padded; i++)
-		std[i] = '=';
-	std[padded] = '\0';
-	if ((n = EVP_DecodeBlock(raw, (unsigned char *)std, (int)padded)) < 0)
-		goto out;
-	n -= (int)(padded - len);	/* EVP_DecodeBlock counts the pad */
-	if ((tok = json_tokener_new()) == NULL)
-		goto out;
-	o = json_tokener_parse_ex(tok, (char *)raw, n);
-	if (o != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
-	    !json_object_is_type(o, json_type_object))) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-out:
-	free(std);
-	free(raw);
-	return o;
-}
-
-static const char *
-member_or_null(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, k, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static bool
-str_eq(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
-/*
  * Does a key of the group's set ("keys" of public, else private) fit the
  * supported row for the header hdr (same kid when both have one)?  The
  * row is returned in *row; NULL when the header's alg is not in the list.
@@ -504,35 +391,19 @@ static bool
 vector_supported(struct json_object *hdr, struct json_object *g,
     const struct supported **row)
 {
-	struct json_object	*set, *keys, *jwk;
-	const char		*alg, *kalg, *kid, *kkid;
+	struct json_object	*set, *keys;
 	size_t			 i;
 
-	*row = NULL;
-	if ((alg = member_or_null(hdr, "alg")) == NULL)
-		return false;
-	for (i = 0; i < SUPPORTED_N; i++)
-		if (strcmp(alg, supported[i].alg) == 0)
-			*row = &supported[i];
-	if (*row == NULL ||
+	if ((*row = supported_row(hdr)) == NULL ||
 	    (!json_object_object_get_ex(g, "public", &set) &&
 	    !json_object_object_get_ex(g, "private", &set)) ||
 	    !json_object_object_get_ex(set, "keys", &keys) ||
 	    !json_object_is_type(keys, json_type_array))
 		return false;
-	kid = member_or_null(hdr, "kid");
-	for (i = 0; i < json_object_array_length(keys); i++) {
-		jwk = json_object_array_get_idx(keys, i);
-		kalg = member_or_null(jwk, "alg");
-		kkid = member_or_null(jwk, "kid");
-		if (str_eq(member_or_null(jwk, "kty"), (*row)->kty) &&
-		    ((*row)->crv == NULL || str_eq(member_or_null(jwk, "crv"),
-		    (*row)->crv)) &&
-		    ((*row)->key_alg ? str_eq(kalg, alg) :
-		    kalg == NULL || str_eq(kalg, alg)) &&
-		    (kid == NULL || kkid == NULL || strcmp(kid, kkid) == 0))
+	for (i = 0; i < json_object_array_length(keys); i++)
+		if (supported_key(*row, hdr,
+		    json_object_array_get_idx(keys, i)))
 			return true;
-	}
 	return false;
 }
 

@@ -26,40 +26,12 @@
 #include "jwk.h"
 #include "jwt.h"
 #include "log.h"
+#include "mint.h"
 #include "tap.h"
+#include "wycheproof.h"
 
-#define VECTOR_DIR	"tests/vectors"
-#define VECTOR_MAX	(4 * 1024 * 1024)
 #define NOW		((time_t)1700000000)
 #define BENCH_ROUNDS	2000
-
-/* Read srcdir/tests/vectors/name into a NUL-terminated buffer. */
-static char *
-vector_read(const char *name, size_t *len)
-{
-	const char	*srcdir;
-	char		 path[1024];
-	FILE		*f;
-	char		*p;
-	int		 n;
-
-	if ((srcdir = getenv("srcdir")) == NULL)
-		srcdir = ".";
-	n = snprintf(path, sizeof(path), "%s/%s/%s", srcdir, VECTOR_DIR,
-	    name);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return NULL;
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if ((p = malloc(VECTOR_MAX + 1)) == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	*len = fread(p, 1, VECTOR_MAX, f);
-	fclose(f);
-	p[*len] = '\0';
-	return p;
-}
 
 static struct json_object *
 vector_load(const char *name)
@@ -90,14 +62,6 @@ unhex(const char *hex, unsigned char **out, size_t *len)
 	}
 	*len = n / 2;
 	return true;
-}
-
-static const char *
-str_member(struct json_object *o, const char *key)
-{
-	const char *s;
-
-	return jsonp_string(o, key, &s) == ERR_OK ? s : "";
 }
 
 /*
@@ -235,90 +199,11 @@ raw_vectors(const char *file, enum jwk_alg alg)
 }
 
 /*
- * What this project supports, written down here rather than asked of
- * lib/jwk.c (jwk.h: RSA keys RS256 unless their "alg" names PS256, PS256
- * only if it does; EC P-256 keys ES256).  A "valid" vector whose header
- * alg and key fit a row must verify: if the library silently dropped an
- * algorithm, those vectors fail.
- */
-static const struct supported {
-	const char	*alg;		/* the JWS header's "alg" */
-	const char	*kty;		/* the key's "kty" */
-	const char	*crv;		/* the key's "crv", NULL: none */
-	bool		 key_alg;	/* the key must name alg itself */
-} supported[] = {
-	{ "RS256", "RSA", NULL, false },
-	{ "PS256", "RSA", NULL, true },
-	{ "ES256", "EC", "P-256", false },
-};
-#define SUPPORTED_N	(sizeof(supported) / sizeof(supported[0]))
-/*
  * "valid" vectors whose header is not strict base64url: tc 372
  * (InvalidCharacterInsertedInHeader, HS256), valid for decoders that skip
  * the stray byte; rejected here whatever its alg.
  */
 #define JWS_VALID_BAD_HEADER	1
-
-/*
- * The JSON object in the first len bytes of s, base64url without padding:
- * decoded with OpenSSL and json-c, not with the code under test.  NULL if
- * it is not one.
- */
-static struct json_object *
-b64url_json(const char *s, size_t len)
-{
-	struct json_tokener	*tok;
-	struct json_object	*o = NULL;
-	unsigned char		*raw = NULL;
-	char			*std = NULL;
-	size_t			 i, padded;
-	int			 n;
-
-	if (len == 0 || len % 4 == 1 || len > VECTOR_MAX)
-		return NULL;
-	padded = (len + 3) / 4 * 4;
-	if ((std = malloc(padded + 1)) == NULL ||
-	    (raw = malloc(padded)) == NULL)
-		goto out;
-	for (i = 0; i < len; i++)
-		std[i] = s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
-	for (; i < padded; i++)
-		std[i] = '=';
-	std[padded] = '\0';
-	if ((n = EVP_DecodeBlock(raw, (unsigned char *)std, (int)padded)) < 0)
-		goto out;
-	n -= (int)(padded - len);	/* EVP_DecodeBlock counts the pad */
-	if ((tok = json_tokener_new()) == NULL)
-		goto out;
-	o = json_tokener_parse_ex(tok, (char *)raw, n);
-	if (o != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
-	    !json_object_is_type(o, json_type_object))) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-out:
-	free(std);
-	free(raw);
-	return o;
-}
-
-static const char *
-member_or_null(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, k, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static bool
-str_eq(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
 
 /*
  * Does jwk (a Wycheproof group's key) fit the supported row for the
@@ -329,26 +214,8 @@ static bool
 vector_supported(struct json_object *hdr, struct json_object *jwk,
     const struct supported **row)
 {
-	const char	*alg, *kalg, *kid, *kkid;
-	size_t		 i;
-
-	*row = NULL;
-	if ((alg = member_or_null(hdr, "alg")) == NULL)
-		return false;
-	for (i = 0; i < SUPPORTED_N; i++)
-		if (strcmp(alg, supported[i].alg) == 0)
-			*row = &supported[i];
-	if (*row == NULL || jwk == NULL)
-		return false;
-	kalg = member_or_null(jwk, "alg");
-	kid = member_or_null(hdr, "kid");
-	kkid = member_or_null(jwk, "kid");
-	return str_eq(member_or_null(jwk, "kty"), (*row)->kty) &&
-	    ((*row)->crv == NULL || str_eq(member_or_null(jwk, "crv"),
-	    (*row)->crv)) &&
-	    ((*row)->key_alg ? str_eq(kalg, alg) :
-	    kalg == NULL || str_eq(kalg, alg)) &&
-	    (kid == NULL || kkid == NULL || strcmp(kid, kkid) == 0);
+	return (*row = supported_row(hdr)) != NULL && jwk != NULL &&
+	    supported_key(*row, hdr, jwk);
 }
 
 /*
@@ -607,11 +474,9 @@ mint(const char *header, const char *payload, enum mint_sig how,
 	struct buf	 b;
 	EVP_MD_CTX	*mctx = NULL;
 	EVP_PKEY_CTX	*pctx = NULL;
-	unsigned char	 sig[1024], rs[JWK_ES256_SIG_LEN];
-	const unsigned char *p;
+	unsigned char	 sig[1024];
 	size_t		 siglen = sizeof(sig);
 	unsigned int	 hlen;
-	ECDSA_SIG	*es = NULL;
 	char		*out = NULL;
 
 	buf_init(&b, 0);
@@ -645,17 +510,8 @@ mint(const char *header, const char *payload, enum mint_sig how,
 		if (EVP_DigestSign(mctx, sig, &siglen,
 		    (unsigned char *)b.data, b.len) != 1)
 			goto out;
-		if (how == MINT_ES256) {
-			p = sig;
-			if ((es = d2i_ECDSA_SIG(NULL, &p, (long)siglen)) ==
-			    NULL ||
-			    BN_bn2binpad(ECDSA_SIG_get0_r(es), rs, 32) != 32 ||
-			    BN_bn2binpad(ECDSA_SIG_get0_s(es), rs + 32,
-			    32) != 32)
-				goto out;
-			memcpy(sig, rs, sizeof(rs));
-			siglen = sizeof(rs);
-		}
+		if (how == MINT_ES256 && !mint_es256_raw(sig, &siglen))
+			goto out;
 		break;
 	}
 	if (buf_addc(&b, '.') != ERR_OK ||
@@ -663,7 +519,6 @@ mint(const char *header, const char *payload, enum mint_sig how,
 		goto out;
 	out = buf_steal(&b);
 out:
-	ECDSA_SIG_free(es);
 	EVP_MD_CTX_free(mctx);
 	buf_free(&b);
 	return out;

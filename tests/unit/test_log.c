@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "log.h"
 #include "capture.h"
 #include "tap.h"
@@ -276,6 +278,328 @@ test_level_parse(void)
 	}
 }
 
+
+/* ---- formats, request context, events ------------------------------------ */
+
+#define BIG_MAX		(64 * 1024)
+
+static char	 big[BIG_MAX + 1];
+static size_t	 biglen;
+
+#define CAPTURE(stmt) do {						\
+	int saved_ = capture_begin(STDERR_FILENO);			\
+	stmt;								\
+	biglen = capture_end(STDERR_FILENO, saved_, big, BIG_MAX);	\
+} while (0)
+
+/* The captured text is "prog[pid]: " + rest. */
+static bool
+big_is(const char *rest)
+{
+	char want[4096];
+
+	if (snprintf(want, sizeof(want), "tlog[%ld]: %s", (long)getpid(),
+	    rest) >= (int)sizeof(want))
+		return false;
+	if (biglen == strlen(want) && memcmp(big, want, biglen) == 0)
+		return true;
+	tap_diag("record: \"%.*s\"", (int)biglen, big);
+	tap_diag("wanted: \"%s\"", want);
+	return false;
+}
+
+static bool
+big_one_line(void)
+{
+	return biglen > 0 && big[biglen - 1] == '\n' &&
+	    memchr(big, '\n', biglen - 1) == NULL &&
+	    memchr(big, '\r', biglen) == NULL;
+}
+
+static void
+test_format_parse(void)
+{
+	enum log_format f = LOG_FORMAT__MAX;
+
+	ok(log_format_parse("text", &f) && f == LOG_FORMAT_TEXT,
+	    "format \"text\"");
+	ok(log_format_parse("json", &f) && f == LOG_FORMAT_JSON,
+	    "format \"json\"");
+	ok(!log_format_parse("JSON", &f) && !log_format_parse("", &f) &&
+	    !log_format_parse("json ", &f) && !log_format_parse("logfmt", &f),
+	    "other formats refused");
+}
+
+static void
+test_context(void)
+{
+	char	 id64[LOG_REQUEST_ID_MAX + 2];
+
+	log_init("tlog", LOG_LEVEL_DEBUG);
+	log_set_format(LOG_FORMAT_TEXT);
+	ok(log_request_id() == NULL, "no request id outside a request");
+	is_int((long long)log_request_elapsed_ms(), 0,
+	    "no elapsed time outside a request");
+	log_request_begin("abcDEF012._-");
+	is_str(log_request_id(), "abcDEF012._-", "the request id is kept");
+	ok(log_request_elapsed_ms() >= 0, "elapsed time counts");
+	CAPTURE(log_info("in %s", "request"));
+	ok(big_is("info: test_context: [abcDEF012._-] in request\n"),
+	    "text: the request id before the message");
+	CAPTURE(log_write(LOG_LEVEL_ERR, "f", "a\nb"));
+	ok(big_is("error: f: [abcDEF012._-] a\\x0ab\n"),
+	    "text: escaped message after the id");
+	log_request_end();
+	ok(log_request_id() == NULL, "log_request_end clears the id");
+	CAPTURE(log_info("after"));
+	ok(big_is("info: test_context: after\n"),
+	    "text: no id after the request");
+
+	log_request_begin("bad id\n");
+	ok(log_request_id() == NULL, "an id with a space and LF is not used");
+	log_request_begin("");
+	ok(log_request_id() == NULL, "an empty id is not used");
+	log_request_begin("a]b");
+	ok(log_request_id() == NULL, "an id with ']' is not used");
+	memset(id64, 'x', sizeof(id64) - 1);
+	id64[LOG_REQUEST_ID_MAX] = '\0';
+	log_request_begin(id64);
+	ok(log_request_id() != NULL &&
+	    strlen(log_request_id()) == LOG_REQUEST_ID_MAX,
+	    "an id of LOG_REQUEST_ID_MAX bytes is kept");
+	id64[LOG_REQUEST_ID_MAX] = 'x';
+	id64[LOG_REQUEST_ID_MAX + 1] = '\0';
+	log_request_begin(id64);
+	ok(log_request_id() == NULL, "a longer id is not used");
+	log_request_begin(NULL);
+	ok(log_request_id() == NULL, "a NULL id is not used");
+	log_request_end();
+}
+
+static void
+test_event_text(void)
+{
+	char	 longv[LOG_FIELD_MAX * 2], want[LOG_FIELD_MAX * 2];
+
+	log_init("tlog", LOG_LEVEL_DEBUG);
+	log_set_format(LOG_FORMAT_TEXT);
+	CAPTURE(log_event(LOG_LEVEL_WARN, "provider_error",
+	    LOG_FIELDS(LOG_F_PROVIDER_ERROR("AADB2C90118"),
+	    LOG_F_B2C_CORRELATION_ID("c0ffee-1234")), "the user %s",
+	    "forgot"));
+	ok(big_is("warning: provider_error: the user forgot "
+	    "provider_error=AADB2C90118 b2c_correlation_id=c0ffee-1234\n"),
+	    "text event: message and fields");
+
+	CAPTURE(log_event(LOG_LEVEL_INFO, "x", LOG_FIELDS(
+	    LOG_F_PROVIDER_ERROR("two words"), LOG_F_METHOD(""),
+	    LOG_F_ROUTE("a=b"), LOG_F_B2C_CORRELATION_ID("q\"\n\\")),
+	    NULL));
+	ok(big_is("info: x: provider_error=\"two words\" method=\"\" "
+	    "route=\"a=b\" b2c_correlation_id=\"q\\x22\\x0a\\x5c\"\n"),
+	    "text event: quoting and escapes, no message");
+	ok(big_one_line(), "text event: one line");
+
+	CAPTURE(log_event(LOG_LEVEL_INFO, "x", LOG_FIELDS(
+	    LOG_F_STATUS(404), LOG_F_DURATION_MS(1.23456),
+	    LOG_F_METHOD(NULL)), "m"));
+	ok(big_is("info: x: m status=404 duration_ms=1.235\n"),
+	    "text event: numbers; a NULL string is left out");
+
+	CAPTURE(log_event(LOG_LEVEL_INFO, "x", LOG_FIELDS(
+	    LOG_F_USER("alice")), "u"));
+	ok(big_is("info: x: u user=2bd806c97f0e\n"),
+	    "text event: the user as SHA-256's first 12 hex digits");
+
+	CAPTURE(log_event(LOG_LEVEL_INFO, "x", LOG_FIELDS(
+	    LOG_F_PROVIDER_ERROR("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln"
+	    "bmF0dXJlLWJ5dGVz")), "t"));
+	ok(big_is("info: x: t provider_error=eyJh...(57)\n"),
+	    "text event: a JWT-shaped value is masked");
+
+	memset(longv, 'v', sizeof(longv) - 1);
+	longv[sizeof(longv) - 1] = '\0';
+	snprintf(want, sizeof(want), "info: x: route=%.*s\n", LOG_FIELD_MAX,
+	    longv);
+	CAPTURE(log_event(LOG_LEVEL_INFO, "x", LOG_FIELDS(
+	    LOG_F_ROUTE(longv)), NULL));
+	ok(big_is(want), "text event: a value is cut at LOG_FIELD_MAX");
+
+	CAPTURE(log_event(LOG_LEVEL_INFO, "Bad Name\n", LOG_NOFIELDS, "m"));
+	ok(big_is("info: event: m\n"), "text event: a bad name is replaced");
+	CAPTURE(log_event(LOG_LEVEL_INFO, "x", (const struct log_field *)NULL,
+	    3, "m"));
+	ok(big_is("info: x: m\n"), "text event: NULL fields");
+	CAPTURE(log_event(LOG_LEVEL_INFO, "x", LOG_FIELDS(
+	    ((struct log_field){ (enum log_key)99, "v", 0 })), "m"));
+	ok(big_is("info: x: m\n"), "text event: an unknown key is dropped");
+
+	log_init("tlog", LOG_LEVEL_WARN);
+	CAPTURE(log_event(LOG_LEVEL_INFO, "x", LOG_NOFIELDS, "m"));
+	is_int(biglen, 0, "text event: filtered by level");
+	CAPTURE(log_access("GET", "/tasks/{id}", 200, 5));
+	is_int(biglen, 0, "access: at info, filtered at warning");
+	log_init("tlog", LOG_LEVEL_DEBUG);
+
+	log_request_begin("req-00000001");
+	CAPTURE(log_access("PATCH", "/tasks/{id}", 204, 12.3456));
+	ok(big_is("info: access: [req-00000001] PATCH /tasks/{id} 204 "
+	    "method=PATCH route=/tasks/{id} status=204 duration_ms=12.346\n"),
+	    "text access record");
+	CAPTURE(log_access("GET", NULL, 404, -1));
+	ok(big_is("info: access: [req-00000001] GET - 404 method=GET "
+	    "status=404 duration_ms=0.000\n"),
+	    "text access record: no route, negative duration");
+	log_request_end();
+}
+
+static struct json_object *
+big_json(void)
+{
+	struct json_object *o;
+
+	if (!big_one_line())
+		return NULL;
+	big[biglen - 1] = '\0';
+	o = json_tokener_parse(big);
+	big[biglen - 1] = '\n';
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+		tap_diag("not a JSON object: %.*s", (int)biglen, big);
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static const char *
+jstr(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static bool
+jtime_ok(const char *t)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+	size_t i;
+
+	if (t == NULL || strlen(t) != sizeof(pat) - 1)
+		return false;
+	for (i = 0; pat[i] != '\0'; i++)
+		if (pat[i] == 'd' ? t[i] < '0' || t[i] > '9' : t[i] != pat[i])
+			return false;
+	return true;
+}
+
+static void
+test_json(void)
+{
+	struct json_object *o, *v;
+	char	*msg;
+
+	log_init("tlog", LOG_LEVEL_DEBUG);
+	log_set_format(LOG_FORMAT_JSON);
+	CAPTURE(log_err("plain %d", 1));
+	ok((o = big_json()) != NULL, "json: log_err is one JSON object");
+	ok(jtime_ok(jstr(o, "time")), "json: time is RFC 3339 UTC with ms");
+	is_str(jstr(o, "level"), "error", "json: level");
+	is_str(jstr(o, "program"), "tlog", "json: program");
+	ok(json_object_object_get_ex(o, "pid", &v) &&
+	    json_object_is_type(v, json_type_int) &&
+	    json_object_get_int64(v) == (int64_t)getpid(), "json: pid");
+	ok(json_object_object_get_ex(o, "request_id", &v) && v == NULL,
+	    "json: request_id null outside a request");
+	is_str(jstr(o, "event"), "log", "json: a plain record's event");
+	is_str(jstr(o, "msg"), "plain 1", "json: msg");
+	is_str(jstr(o, "func"), "test_json", "json: func");
+	ok(strncmp(big, "{\"time\":", 8) == 0, "json: time first");
+	json_object_put(o);
+
+	log_request_begin("Rid-12345678");
+	CAPTURE(log_event(LOG_LEVEL_WARN, "token_refused", LOG_FIELDS(
+	    LOG_F_PROVIDER_ERROR("invalid_grant"),
+	    LOG_F_B2C_CORRELATION_ID("a\"b\\c\n\x01</"),
+	    LOG_F_USER("alice"), LOG_F_STATUS(400),
+	    LOG_F_DURATION_MS(0.5)), "bad \xff byte \"q\" \t"));
+	ok((o = big_json()) != NULL, "json: an event is one JSON object");
+	is_str(jstr(o, "request_id"), "Rid-12345678", "json: request_id");
+	is_str(jstr(o, "event"), "token_refused", "json: event");
+	is_str(jstr(o, "level"), "warning", "json: warning");
+	is_str(jstr(o, "msg"), "bad \xef\xbf\xbd byte \"q\" \t",
+	    "json: invalid UTF-8 replaced, quotes and tab kept");
+	is_str(jstr(o, "provider_error"), "invalid_grant",
+	    "json: provider_error");
+	is_str(jstr(o, "b2c_correlation_id"), "a\"b\\c\n\x01</",
+	    "json: escapes read back");
+	is_str(jstr(o, "user"), "2bd806c97f0e", "json: user hashed");
+	ok(json_object_object_get_ex(o, "status", &v) &&
+	    json_object_is_type(v, json_type_int) &&
+	    json_object_get_int(v) == 400, "json: status is an integer");
+	ok(json_object_object_get_ex(o, "duration_ms", &v) &&
+	    json_object_is_type(v, json_type_double) &&
+	    json_object_get_double(v) == 0.5, "json: duration_ms a number");
+	ok(strstr(big, "\"duration_ms\":0.500") != NULL,
+	    "json: duration_ms with 3 decimals");
+	ok(json_object_object_get_ex(o, "func", &v) == 0,
+	    "json: an event has no func");
+	ok(strstr(big, "alice") == NULL, "json: the user's id not written");
+	ok(memchr(big, '\x01', biglen) == NULL &&
+	    memchr(big, '\t', biglen) == NULL,
+	    "json: no raw control byte");
+	json_object_put(o);
+
+	CAPTURE(log_access("GET", "/tasks", 200, 3.25));
+	ok((o = big_json()) != NULL, "json: access record");
+	is_str(jstr(o, "event"), "access", "json access: event");
+	is_str(jstr(o, "level"), "info", "json access: info");
+	is_str(jstr(o, "method"), "GET", "json access: method");
+	is_str(jstr(o, "route"), "/tasks", "json access: route");
+	is_str(jstr(o, "msg"), "GET /tasks 200", "json access: msg");
+	ok(json_object_object_get_ex(o, "status", &v) &&
+	    json_object_get_int(v) == 200, "json access: status");
+	json_object_put(o);
+	log_request_end();
+
+	/* A long message of bad bytes: cut, still one valid object. */
+	if ((msg = malloc(LOG_LINE_MAX * 2)) != NULL) {
+		memset(msg, 0xfe, LOG_LINE_MAX * 2 - 1);
+		msg[LOG_LINE_MAX * 2 - 1] = '\0';
+		CAPTURE(log_err("%s", msg));
+		ok((o = big_json()) != NULL && jstr(o, "msg") != NULL &&
+		    strlen(jstr(o, "msg")) == 3 * (LOG_LINE_MAX - 1),
+		    "json: a long message of bad bytes, cut, valid");
+		json_object_put(o);
+		free(msg);
+	}
+	CAPTURE(log_debug("tab\tnl\ncr\r"));
+	ok((o = big_json()) != NULL && strcmp(jstr(o, "msg"),
+	    "tab\tnl\ncr\r") == 0, "json: control bytes escaped, one line");
+	json_object_put(o);
+
+	log_set_format((enum log_format)42);
+	CAPTURE(log_info("still json"));
+	ok(big[0] == '{', "an unknown format is ignored");
+	log_set_format(LOG_FORMAT_TEXT);
+	CAPTURE(log_info("text again"));
+	ok(big_is("info: test_json: text again\n"), "back to text");
+}
+
+static void
+test_user_hash(void)
+{
+	char	 out[LOG_USER_HASH_SIZE];
+
+	is_str(log_user_hash("alice", out), "2bd806c97f0e",
+	    "user hash: SHA-256 prefix");
+	is_str(log_user_hash("", out), "e3b0c44298fc", "user hash: empty");
+	is_str(log_user_hash(NULL, out), "-", "user hash: NULL");
+}
+
 int
 main(void)
 {
@@ -289,6 +613,11 @@ main(void)
 	test_long();
 	test_mask();
 	test_level_parse();
+	test_format_parse();
+	test_context();
+	test_event_text();
+	test_json();
+	test_user_hash();
 	close(capture_tmpfd);
 	return tap_done();
 }

@@ -333,6 +333,85 @@ test_id_token_azp(void)
 	}
 }
 
+static void
+test_id_token_iat(void)
+{
+	static const struct {
+		const char	*claims;
+		enum err	 want;
+		const char	*why;
+	} cases[] = {
+		{ "{\"iat\":100000}", ERR_OK, NULL },
+		{ "{\"iat\":99400}", ERR_OK, NULL },		/* 600 s */
+		{ "{\"iat\":99340}", ERR_OK, NULL },		/* + leeway */
+		{ "{\"iat\":99339}", ERR_AUTH, "issued too long ago" },
+		{ "{\"iat\":0}", ERR_AUTH, "issued too long ago" },
+		{ "{\"iat\":100060}", ERR_OK, NULL },	/* leeway ahead */
+		{ "{\"iat\":100061}", ERR_AUTH, "iat in the future" },
+		{ "{\"sub\":\"x\"}", ERR_AUTH, "no iat" },
+		{ "{\"iat\":\"100000\"}", ERR_AUTH, "bad iat" },
+		{ "{\"iat\":null}", ERR_AUTH, "bad iat" },
+		{ "{\"iat\":100000.5}", ERR_AUTH, "bad iat" },
+	};
+	struct jwt *jwt;
+	const char *why;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if ((jwt = token(cases[i].claims)) == NULL) {
+			ok(false, "iat: parse %s", cases[i].claims);
+			continue;
+		}
+		why = NULL;
+		is_int(oidc_id_token_iat(jwt, 100000, 600, 60, &why),
+		    cases[i].want, "iat: %s", cases[i].claims);
+		is_str(why, cases[i].why, "iat: %s: reason", cases[i].claims);
+		jwt_free(jwt);
+	}
+}
+
+static void
+test_id_token_flow(void)
+{
+	static const struct {
+		const char	*claims;
+		const char	*policy;
+		enum err	 want;
+		const char	*why;
+	} cases[] = {
+		{ "{\"tfp\":\"B2C_1_susi\"}", "B2C_1_susi", ERR_OK, NULL },
+		{ "{\"tfp\":\"b2c_1_SUSI\"}", "B2C_1_susi", ERR_OK, NULL },
+		{ "{\"acr\":\"b2c_1_susi\"}", "B2C_1_susi", ERR_OK, NULL },
+		{ "{\"sub\":\"x\"}", "B2C_1_susi", ERR_OK, NULL },
+		{ "{\"tfp\":\"B2C_1_reset\"}", "B2C_1_susi", ERR_AUTH,
+		    "tfp is another user flow" },
+		{ "{\"acr\":\"B2C_1_reset\"}", "B2C_1_susi", ERR_AUTH,
+		    "acr is another user flow" },
+		{ "{\"tfp\":\"B2C_1_susi\",\"acr\":\"B2C_1_other\"}",
+		    "B2C_1_susi", ERR_AUTH, "acr is another user flow" },
+		{ "{\"tfp\":\"B2C_1_susi2\"}", "B2C_1_susi", ERR_AUTH,
+		    "tfp is another user flow" },
+		{ "{\"tfp\":1}", "B2C_1_susi", ERR_AUTH,
+		    "tfp is another user flow" },
+		{ "{\"tfp\":\"anything\"}", NULL, ERR_OK, NULL },
+	};
+	struct jwt *jwt;
+	const char *why;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if ((jwt = token(cases[i].claims)) == NULL) {
+			ok(false, "flow: parse %s", cases[i].claims);
+			continue;
+		}
+		why = NULL;
+		is_int(oidc_id_token_flow(jwt, cases[i].policy, &why),
+		    cases[i].want, "flow: %s", cases[i].claims);
+		is_str(why, cases[i].why, "flow: %s: reason", cases[i].claims);
+		jwt_free(jwt);
+	}
+}
+
 /* Parse body with status; copy into an exact-size heap block (no NUL). */
 static enum err
 parse(long status, const char *body, struct oidc_tokens *t)
@@ -694,6 +773,8 @@ main(void)
 	test_authorize_url_parsed();
 	test_logout_url();
 	test_id_token_azp();
+	test_id_token_iat();
+	test_id_token_flow();
 	test_tokens_ok();
 	test_tokens_bad();
 	test_tokens_error();

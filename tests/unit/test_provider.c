@@ -321,6 +321,67 @@ test_check(void)
 	provider_free(p);
 }
 
+/*
+ * Keys served with Cache-Control cc (NULL: none) are used until ttl
+ * seconds after they were fetched, and fetched again then.
+ */
+static void
+keys_kept(const char *cc, long ttl, const char *what)
+{
+	struct provider *p = NULL;
+	char	 hdr[128];
+	int	 k0;
+
+	snprintf(hdr, sizeof(hdr), "Cache-Control: %s\r\n", cc ? cc : "");
+	if (!ok(put_keys(true, false, false) && put_discovery("ttl", ISSUER,
+	    httpd_url(&srv, "/keys.json"), "") && httpd_put(&srv,
+	    "keys.json.headers", cc != NULL ? hdr : NULL) &&
+	    provider_new(httpd_url(&srv, "/ttl"), &p) == ERR_OK,
+	    "%s: a provider", what))
+		return;
+	k0 = httpd_hits(&srv, "/keys.json");
+	ok(provider_load(p, http, NOW) == ERR_OK &&
+	    httpd_hits(&srv, "/keys.json") - k0 == 1, "%s: keys loaded", what);
+	ok(provider_load(p, http, NOW + ttl - 1) == ERR_OK &&
+	    httpd_hits(&srv, "/keys.json") - k0 == 1,
+	    "%s: still used after %ld s", what, ttl - 1);
+	ok(provider_load(p, http, NOW + ttl) == ERR_OK &&
+	    httpd_hits(&srv, "/keys.json") - k0 == 2,
+	    "%s: fetched again after %ld s", what, ttl);
+	provider_free(p);
+	httpd_put(&srv, "keys.json.headers", NULL);
+}
+
+/* The JWK set's Cache-Control max-age, clamped, sets the refresh. */
+static void
+test_max_age(void)
+{
+	keys_kept("public, max-age=600", 600, "max-age=600");
+	keys_kept("max-age=10", PROVIDER_KEYS_TTL_MIN,
+	    "max-age=10 (below the minimum)");
+	keys_kept("max-age=31536000", PROVIDER_KEYS_TTL_MAX,
+	    "max-age of a year (above the maximum)");
+	keys_kept("no-cache", PROVIDER_KEYS_TTL_MIN, "no-cache");
+	keys_kept(NULL, PROVIDER_REFRESH, "no Cache-Control");
+
+	is_int(provider_keys_ttl("max-age=3600"), 3600, "ttl: max-age=3600");
+	is_int(provider_keys_ttl("Public,MAX-AGE=7200 "), 7200,
+	    "ttl: case and spaces");
+	is_int(provider_keys_ttl("max-age=0"), PROVIDER_KEYS_TTL_MIN,
+	    "ttl: max-age=0: the minimum");
+	is_int(provider_keys_ttl("no-store, max-age=3600"),
+	    PROVIDER_KEYS_TTL_MIN, "ttl: no-store wins");
+	is_int(provider_keys_ttl("max-age=99999999999999999999"),
+	    PROVIDER_KEYS_TTL_MAX, "ttl: a huge max-age: the maximum");
+	is_int(provider_keys_ttl("max-age=12x"), PROVIDER_REFRESH,
+	    "ttl: a malformed max-age is ignored");
+	is_int(provider_keys_ttl("max-age=-5"), PROVIDER_REFRESH,
+	    "ttl: a negative max-age is ignored");
+	is_int(provider_keys_ttl("s-maxage=600"), PROVIDER_REFRESH,
+	    "ttl: s-maxage is not max-age");
+	is_int(provider_keys_ttl(NULL), PROVIDER_REFRESH, "ttl: no header");
+}
+
 int
 main(void)
 {
@@ -340,6 +401,7 @@ main(void)
 	test_cache();
 	test_retry_empty();
 	test_check();
+	test_max_age();
 out:
 	httpc_free(http);
 	httpd_stop(&srv);

@@ -698,6 +698,256 @@ test_serve(void)
 	    "serve: returns ERR_OK when fd 0 accepts nothing");
 }
 
+
+/* ---- request ids, the done hook, the access record ------------------ */
+
+static int done_fd = -1;	/* the child's end of the report pipe */
+
+/* An unlinked temporary file, or -1. */
+static int
+tmp_file(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char	 path[256];
+	int	 fd, n;
+
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	n = snprintf(path, sizeof(path), "%s/test_req.XXXXXX", tmp);
+	if (n < 0 || (size_t)n >= sizeof(path) || (fd = mkstemp(path)) == -1)
+		return -1;
+	unlink(path);
+	return fd;
+}
+
+static void
+ids_handle(void *arg, struct req *r)
+{
+	char	 out[256];
+	int	 n;
+
+	(void)arg;
+	if (r->path != NULL && strcmp(r->path, "/silent") == 0)
+		return;		/* req_finish answers 500 */
+	if (r->path != NULL && strncmp(r->path, "/r/", 3) == 0)
+		req_set_route(r, "/r/{x}");
+	log_info("inside %s", r->path != NULL ? r->path : "-");
+	n = snprintf(out, sizeof(out), "id=%s", req_request_id(r));
+	(void)req_respond(r, 200, "text/plain", out, (size_t)n);
+}
+
+static void
+ids_done(void *arg, const struct req *r)
+{
+	char	 out[256];
+	int	 n;
+
+	(void)arg;
+	req_log_access(r);
+	n = snprintf(out, sizeof(out), "%d %s %s %s\n", req_status(r),
+	    req_route(r) != NULL ? req_route(r) : "(none)",
+	    req_request_id(r), req_elapsed_ms(r) >= 0 ? "ms" : "neg");
+	if (n > 0 && write(done_fd, out, (size_t)n) != n)
+		_exit(3);
+}
+
+/* The X-Request-Id value of a raw response, copied into out. */
+static bool
+resp_id(const char *resp, char *out, size_t len)
+{
+	const char *p, *e;
+
+	out[0] = '\0';
+	if (resp == NULL || (p = strstr(resp, "\r\nX-Request-Id: ")) == NULL ||
+	    (e = strstr(p + 2, "\r\n")) == NULL ||
+	    (size_t)(e - p - 16) >= len)
+		return false;
+	memcpy(out, p + 16, (size_t)(e - p - 16));
+	out[e - p - 16] = '\0';
+	/* Only one. */
+	return strstr(e, "\r\nX-Request-Id: ") == NULL;
+}
+
+static size_t
+lines_in(const char *s)
+{
+	size_t n = 0;
+
+	for (; (s = strchr(s, '\n')) != NULL; s++)
+		n++;
+	return n;
+}
+
+static bool
+fresh_id(const char *id)
+{
+	return strlen(id) == 22 && strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_") == 22;
+}
+
+static void
+test_ids(void)
+{
+	static const struct {
+		const char	*hdr;	/* X-Request-Id; NULL: none */
+		bool		 kept;
+		const char	*what;
+	} cases[] = {
+		{ NULL, false, "no X-Request-Id: a fresh id" },
+		{ "abcdefgh", true, "8 characters: kept" },
+		{ "Az09._-Az09._-", true, "every allowed character: kept" },
+		{ "0123456789012345678901234567890123456789012345678901234567"
+		    "890123", true, "64 characters: kept" },
+		{ "abcdefg", false, "7 characters: replaced" },
+		{ "0123456789012345678901234567890123456789012345678901234567"
+		    "8901234", false, "65 characters: replaced" },
+		{ "", false, "empty: replaced" },
+		{ "abcdefgh ijk", false, "a space: replaced" },
+		{ "abcdefgh\tij", false, "a tab: replaced" },
+		{ "abcdefgh/ijk", false, "a slash: replaced" },
+		{ "abcdefgh\"x", false, "a quote: replaced" },
+		{ "abcdefgh%0d%0aSet-Cookie:x", false,
+		    "an encoded CR LF: replaced" },
+		{ "caf\xc3\xa9-1234", false, "UTF-8: replaced" },
+	};
+	char	 hp[256], id[128], body[160], first[128], logbuf[16384];
+	char	 report[4096];
+	const char *params[4];
+	char	*s;
+	pid_t	 pid;
+	size_t	 i, rn = 0;
+	ssize_t	 n;
+	int	 status, pfd[2], logfd;
+	bool	 good;
+
+	logfd = tmp_file();
+	if (logfd == -1 || pipe(pfd) == -1) {
+		ok(false, "a log file and a pipe");
+		return;
+	}
+	if ((pid = fork()) == -1) {
+		ok(false, "fork");
+		return;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		done_fd = pfd[1];
+		if (dup2(listen_fd, 0) == -1 || dup2(logfd, 2) == -1)
+			_exit(2);
+		log_init("test_req", LOG_LEVEL_INFO);
+		_exit(req_serve_with(ids_handle, ids_done, NULL) == ERR_OK ?
+		    0 : 1);
+	}
+	close(pfd[1]);
+	first[0] = '\0';
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		params[0] = "REQUEST_METHOD=GET";
+		params[1] = "PATH_INFO=/r/1";
+		params[2] = NULL;
+		if (cases[i].hdr != NULL) {
+			snprintf(hp, sizeof(hp), "HTTP_X_REQUEST_ID=%s",
+			    cases[i].hdr);
+			params[2] = hp;
+		}
+		params[3] = NULL;
+		s = serve_one(params);
+		good = resp_id(s, id, sizeof(id));
+		snprintf(body, sizeof(body), "id=%s", id);
+		good = good && body_is(s, body);
+		if (cases[i].kept)
+			good = good && strcmp(id, cases[i].hdr) == 0;
+		else
+			good = good && fresh_id(id) && strcmp(id, first) != 0;
+		if (!cases[i].kept && first[0] == '\0')
+			snprintf(first, sizeof(first), "%s", id);
+		if (!ok(good, "request id: %s", cases[i].what))
+			tap_diag("id \"%s\"", id);
+		free(s);
+	}
+
+	params[0] = "REQUEST_METHOD=POST";
+	params[1] = "PATH_INFO=/silent";
+	params[2] = "HTTP_X_REQUEST_ID=silent-0001";
+	params[3] = NULL;
+	s = serve_one(params);
+	ok(s != NULL && strncmp(s, "Status: 500 ", 12) == 0 &&
+	    resp_id(s, id, sizeof(id)) && strcmp(id, "silent-0001") == 0,
+	    "request id: on the 500 req_serve sends too");
+	free(s);
+	params[1] = "PATH_INFO=/other";
+	params[2] = NULL;
+	s = serve_one(params);
+	ok(resp_id(s, id, sizeof(id)) && fresh_id(id),
+	    "request id: a request with no route set");
+	free(s);
+
+	/*
+	 * The hook runs once per request, after the answer: wait for its
+	 * lines (the test's alarm bounds the wait), then stop the child.
+	 */
+	report[0] = '\0';
+	while (lines_in(report) < sizeof(cases) / sizeof(cases[0]) + 2 &&
+	    rn < sizeof(report) - 1 &&
+	    (n = read(pfd[0], report + rn, sizeof(report) - 1 - rn)) > 0) {
+		rn += (size_t)n;
+		report[rn] = '\0';
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	close(pfd[0]);
+	is_int(lines_in(report), sizeof(cases) / sizeof(cases[0]) + 2,
+	    "done: once per request");
+	ok(strstr(report, "200 /r/{x} abcdefgh ms\n") != NULL,
+	    "done: status, route, id, elapsed");
+	ok(strstr(report, "500 (none) silent-0001 ms\n") != NULL,
+	    "done: the 500 req_serve sent, no route");
+
+	if (lseek(logfd, 0, SEEK_SET) == -1 ||
+	    (n = read(logfd, logbuf, sizeof(logbuf) - 1)) < 0)
+		n = 0;
+	logbuf[n] = '\0';
+	close(logfd);
+	ok(strstr(logbuf, ": info: ids_handle: [abcdefgh] inside /r/1\n") !=
+	    NULL, "log: a handler's record carries the request id");
+	ok(strstr(logbuf, ": info: access: [abcdefgh] GET /r/{x} 200 "
+	    "method=GET route=/r/{x} status=200 duration_ms=") != NULL,
+	    "log: the access record");
+	ok(strstr(logbuf, ": info: access: [silent-0001] POST - 500 "
+	    "method=POST status=500 duration_ms=") != NULL,
+	    "log: the access record of a 500");
+	if (!ok(strstr(logbuf, "abcdefgh%0d") == NULL &&
+	    strstr(logbuf, "Set-Cookie") == NULL,
+	    "log: a refused client id is not logged"))
+		tap_diag("%s", logbuf);
+}
+
+static void
+respond_with_id(struct req *r)
+{
+	memcpy(r->id, "the-id-123", 11);
+	(void)req_header(r, "X-A", "1");
+	(void)req_respond(r, 200, "text/plain", "ok", 2);
+}
+
+static void
+test_respond_id(void)
+{
+	char	*s;
+
+	s = respond_case("GET", respond_with_id);
+	is_str(s, "Status: 200 OK\r\nContent-Type: text/plain\r\n"
+	    "Content-Length: 2\r\nX-A: 1\r\nX-Request-Id: the-id-123\r\n\r\n"
+	    "ok", "req_respond writes X-Request-Id after the extra headers");
+	free(s);
+	s = respond_case("GET", respond_204);
+	is_str(s, "Status: 204 No Content\r\n\r\n",
+	    "no id (not from req_serve): no header");
+	free(s);
+	is_str(req_method_name(REQ_PATCH), "PATCH", "req_method_name");
+	is_str(req_method_name(REQ_METHOD__MAX), "OTHER",
+	    "req_method_name out of range");
+}
+
 static bool
 listen_init(void)
 {
@@ -722,6 +972,50 @@ listen_init(void)
 	return FCGX_Init() == 0;
 }
 
+/* req_from_loopback on REMOTE_ADDR: loopback v4, v6, v4-mapped only. */
+static void
+test_loopback(void)
+{
+	static const struct {
+		const char	*addr;		/* NULL: none sent */
+		bool		 loop;
+	} cases[] = {
+		{ "127.0.0.1", true }, { "127.255.0.9", true },
+		{ "::1", true }, { "::ffff:127.0.0.1", true },
+		{ "128.0.0.1", false }, { "10.0.0.1", false },
+		{ "192.0.2.7", false }, { "::2", false },
+		{ "::ffff:192.0.2.7", false }, { "localhost", false },
+		{ "127.0.0.1 ", false }, { "", false }, { NULL, false },
+	};
+	char	 p[64];
+	const char *params[3];
+	struct req r;
+	struct buf resp;
+	size_t	 i;
+	int	 fd;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		params[0] = "REQUEST_METHOD=GET";
+		params[1] = NULL;
+		params[2] = NULL;
+		if (cases[i].addr != NULL) {
+			snprintf(p, sizeof(p), "REMOTE_ADDR=%s", cases[i].addr);
+			params[1] = p;
+		}
+		if ((fd = accept_one(&r, params, NULL, 0, false)) == -1) {
+			ok(false, "loopback case %zu: accepted", i);
+			continue;
+		}
+		is_int(req_from_loopback(&r), cases[i].loop,
+		    "req_from_loopback(%s)", cases[i].addr ? cases[i].addr :
+		    "(none)");
+		(void)req_respond(&r, 204, NULL, NULL, 0);
+		finish_one(&r, fd, &resp);
+		buf_free(&resp);
+	}
+}
+
 int
 main(void)
 {
@@ -734,6 +1028,9 @@ main(void)
 	test_body();
 	test_respond();
 	test_serve();
+	test_respond_id();
+	test_ids();
+	test_loopback();
 	close(listen_fd);
 	unlink(sock_path);
 	return tap_done();

@@ -1,0 +1,250 @@
+/*
+ * Operating the API: the access record and the metrics of every request,
+ * /metrics (loopback only, or the bearer secret of metrics_token_file),
+ * /healthz (alive) and /readyz (database and provider keys).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+
+#include "api.h"
+#include "jwt.h"
+#include "log.h"
+#include "metrics.h"
+#include "respond.h"
+
+#define OPS_METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+static const char *const ops_routes[ROUTE__MAX + 1] = {
+	[ROUTE_HEALTHZ] = "/healthz",
+	[ROUTE_READYZ] = "/readyz",
+	[ROUTE_METRICS] = "/metrics",
+	[ROUTE_TASKS] = "/tasks",
+	[ROUTE_TASK] = "/tasks/{id}",
+	[ROUTE__MAX] = "unmatched",
+};
+static const char *const ops_verdicts[AV__MAX] = {
+	[AV_OK] = "ok",
+	[AV_EXPIRED] = "expired",
+	[AV_BAD_SIGNATURE] = "bad_signature",
+	[AV_WRONG_AUDIENCE] = "wrong_audience",
+	[AV_WRONG_ISSUER] = "wrong_issuer",
+	[AV_UNKNOWN_KEY] = "unknown_key",
+	[AV_SCOPE_MISSING] = "scope_missing",
+	[AV_MALFORMED] = "malformed",
+	[AV_PROVIDER_UNAVAILABLE] = "provider_unavailable",
+	[AV_OTHER] = "other",
+};
+static const char *const ops_cache[2] = { "hit", "miss" };
+static const char *const ops_documents[PROVIDER_FETCH__MAX] = {
+	[PROVIDER_FETCH_DISCOVERY] = "discovery",
+	[PROVIDER_FETCH_JWKS] = "jwks",
+};
+static const char *const ops_outcomes[2] = { "ok", "error" };
+
+static const struct metrics_label ops_l_requests[] = {
+	{ "route", ops_routes, ROUTE__MAX + 1 },
+	{ "code", metrics_status_classes, METRICS_STATUS_CLASSES },
+};
+static const struct metrics_label ops_l_verdict[] = {
+	{ "outcome", ops_verdicts, AV__MAX },
+};
+static const struct metrics_label ops_l_cache[] = {
+	{ "result", ops_cache, 2 },
+};
+static const struct metrics_label ops_l_fetch[] = {
+	{ "document", ops_documents, PROVIDER_FETCH__MAX },
+	{ "outcome", ops_outcomes, 2 },
+};
+/* Seconds. */
+static const double ops_buckets[] = { .001, .0025, .005, .01, .025, .05,
+	.1, .25, .5, 1, 2.5, 5 };
+
+static const struct metrics_def ops_defs[AM__MAX] = {
+	[AM_REQUESTS] = { "todo_api_requests_total",
+	    "Requests answered, by route template and status class.",
+	    METRICS_COUNTER, ops_l_requests, 2, NULL, 0 },
+	[AM_DURATION] = { "todo_api_request_duration_seconds",
+	    "Time from accepting a request to its end, by route template.",
+	    METRICS_HISTOGRAM, ops_l_requests, 1, ops_buckets,
+	    sizeof(ops_buckets) / sizeof(ops_buckets[0]) },
+	[AM_TOKENS] = { "todo_api_token_verifications_total",
+	    "Bearer tokens judged, by outcome (a cached token counts too).",
+	    METRICS_COUNTER, ops_l_verdict, 1, NULL, 0 },
+	[AM_TOKEN_CACHE] = { "todo_api_token_cache_lookups_total",
+	    "Lookups in the cache of verified tokens, by result.",
+	    METRICS_COUNTER, ops_l_cache, 1, NULL, 0 },
+	[AM_PROVIDER_FETCHES] = { "todo_api_provider_fetches_total",
+	    "Discovery documents and JWK sets fetched, by outcome.",
+	    METRICS_COUNTER, ops_l_fetch, 2, NULL, 0 },
+	[AM_DB_ERRORS] = { "todo_api_db_errors_total",
+	    "Database calls that failed (server down or statement refused).",
+	    METRICS_COUNTER, NULL, 0, NULL, 0 },
+	[AM_DB_RECONNECTS] = { "todo_api_db_reconnects_total",
+	    "Database connections opened again after an earlier one.",
+	    METRICS_COUNTER, NULL, 0, NULL, 0 },
+};
+
+static const struct metrics_spec ops_spec = { "todo_api", "todo-api",
+	PACKAGE_VERSION, ops_defs, AM__MAX };
+
+void
+ops_route(struct req *r, enum route rt)
+{
+	req_set_route(r, ops_routes[(unsigned)rt <= ROUTE__MAX ? rt :
+	    ROUTE__MAX]);
+}
+
+/* What auth_verify's or auth_user's reason means for the metrics. */
+enum api_verdict
+ops_verdict(const char *why)
+{
+	static const struct {
+		const char	*why;
+		enum api_verdict v;
+	} map[] = {
+		{ JWT_WHY_EXPIRED, AV_EXPIRED },
+		{ "bad signature", AV_BAD_SIGNATURE },
+		{ "wrong audience", AV_WRONG_AUDIENCE },
+		{ "missing audience", AV_WRONG_AUDIENCE },
+		{ "bad audience", AV_WRONG_AUDIENCE },
+		{ "wrong issuer", AV_WRONG_ISSUER },
+		{ "missing or bad issuer", AV_WRONG_ISSUER },
+		{ "no issuer", AV_WRONG_ISSUER },
+		{ "unknown signing key", AV_UNKNOWN_KEY },
+		{ "malformed token", AV_MALFORMED },
+		{ "algorithm not allowed", AV_MALFORMED },
+	};
+	size_t	 i;
+
+	for (i = 0; why != NULL && i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(why, map[i].why) == 0)
+			return map[i].v;
+	return AV_OTHER;
+}
+
+void
+ops_count(struct api *api, enum api_metric m, unsigned label)
+{
+	unsigned l[1] = { label };
+
+	if ((unsigned)m < AM__MAX)
+		metrics_inc(api->metrics, m, ops_defs[m].nlabels ? l : NULL);
+}
+
+static void
+ops_db_event(void *arg, enum db_event ev)
+{
+	ops_count(arg, ev == DB_EVENT_RECONNECT ? AM_DB_RECONNECTS :
+	    AM_DB_ERRORS, 0);
+}
+
+static void
+ops_fetch_event(void *arg, enum provider_fetch what, bool ok)
+{
+	struct api *api = arg;
+	unsigned l[2] = { what, ok ? 0 : 1 };
+
+	metrics_inc(api->metrics, AM_PROVIDER_FETCHES, l);
+}
+
+void
+ops_metrics_open(struct api *api)
+{
+	char	 err[METRICS_ERR_MAX];
+	size_t	 i;
+
+	if (metrics_open(api->cfg->metrics_dir, &ops_spec, &api->metrics,
+	    err, sizeof(err)) != ERR_OK) {
+		log_err("%s: serving without metrics", err);
+		return;
+	}
+	db_set_hook(api->db, ops_db_event, api);
+	for (i = 0; i < api->nproviders; i++)
+		provider_set_hook(api->providers[i], ops_fetch_event, api);
+}
+
+void
+ops_done(void *arg, const struct req *r)
+{
+	struct api *api = arg;
+	const char *route = req_route(r);
+	double	 ms = req_elapsed_ms(r);
+	unsigned l[2];
+
+	log_access(req_method_name(r->method), route, req_status(r), ms);
+	for (l[0] = 0; l[0] < ROUTE__MAX; l[0]++)
+		if (ops_routes[l[0]] == route)
+			break;
+	l[1] = metrics_status_class(req_status(r));
+	metrics_inc(api->metrics, AM_REQUESTS, l);
+	metrics_observe(api->metrics, AM_DURATION, l, ms / 1000.0);
+}
+
+void
+ops_metrics(struct api *api, struct req *r)
+{
+	struct buf b;
+
+	if (!req_metrics_allowed(r, api->cfg->metrics_token_file)) {
+		api_error(r, 404, "not_found", "no such resource");
+		return;
+	}
+	if (api->metrics == NULL) {
+		api_error(r, 503, "unavailable", "metrics unavailable");
+		return;
+	}
+	buf_init(&b, API_METRICS_MAX);
+	if (metrics_render(api->metrics, &b) != ERR_OK || b.err != ERR_OK) {
+		log_err("cannot render the metrics");
+		api_fail(r, ERR_SYSTEM, NULL);
+	} else {
+		(void)req_header(r, "Cache-Control", "no-store");
+		req_respond(r, 200, OPS_METRICS_TYPE, b.data, b.len);
+	}
+	buf_free(&b);
+}
+
+static void
+ops_json(struct req *r, int status, const char *json)
+{
+	(void)req_header(r, "Cache-Control", "no-store");
+	if (status == 503)
+		(void)req_header(r, "Retry-After", REQ_RETRY_AFTER);
+	req_respond(r, status, "application/json", json, strlen(json));
+}
+
+void
+ops_healthz(struct api *api, struct req *r)
+{
+	(void)api;
+	ops_json(r, 200, "{\"status\":\"ok\"}");
+}
+
+void
+ops_readyz(struct api *api, struct req *r)
+{
+	PGresult *res = NULL;
+	enum err e;
+	size_t	 i;
+
+	e = db_exec(api->db, &api_stmts[STMT_HEALTH], NULL, &res);
+	PQclear(res);
+	if (e != ERR_OK) {
+		ops_json(r, 503, "{\"status\":\"unavailable\","
+		    "\"reason\":\"database\"}");
+		return;
+	}
+	for (i = 0; i < api->nproviders; i++)
+		if (provider_load(api->providers[i], api->http, time(NULL)) !=
+		    ERR_OK) {
+			ops_json(r, 503, "{\"status\":\"unavailable\","
+			    "\"reason\":\"provider\"}");
+			return;
+		}
+	ops_json(r, 200, "{\"status\":\"ok\"}");
+}
