@@ -13,11 +13,11 @@
 
 #include "api.h"
 #include "jwt.h"
+#include "health.h"
 #include "log.h"
 #include "metrics.h"
 #include "respond.h"
 
-#define OPS_METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 static const char *const ops_routes[ROUTE__MAX + 1] = {
 	[ROUTE_HEALTHZ] = "/healthz",
@@ -174,77 +174,34 @@ ops_done(void *arg, const struct req *r)
 	struct api *api = arg;
 	const char *route = req_route(r);
 	double	 ms = req_elapsed_ms(r);
-	unsigned l[2];
+	unsigned i;
 
 	log_access(req_method_name(r->method), route, req_status(r), ms);
-	for (l[0] = 0; l[0] < ROUTE__MAX; l[0]++)
-		if (ops_routes[l[0]] == route)
-			break;
-	l[1] = metrics_status_class(req_status(r));
-	metrics_inc(api->metrics, AM_REQUESTS, l);
-	metrics_observe(api->metrics, AM_DURATION, l, ms / 1000.0);
+	for (i = 0; i < ROUTE__MAX && ops_routes[i] != route; i++)
+		continue;
+	metrics_request(api->metrics, AM_REQUESTS, AM_DURATION, i, req_status(r), ms);
 }
 
 void
 ops_metrics(struct api *api, struct req *r)
 {
-	struct buf b;
-
 	if (!req_metrics_allowed(r, api->cfg->metrics_token_file)) {
 		api_error(r, 404, "not_found", "no such resource");
 		return;
 	}
-	if (api->metrics == NULL) {
-		api_error(r, 503, "unavailable", "metrics unavailable");
-		return;
-	}
-	buf_init(&b, API_METRICS_MAX);
-	if (metrics_render(api->metrics, &b) != ERR_OK || b.err != ERR_OK) {
-		log_err("cannot render the metrics");
-		api_fail(r, ERR_SYSTEM, NULL);
-	} else {
-		(void)req_header(r, "Cache-Control", "no-store");
-		req_respond(r, 200, OPS_METRICS_TYPE, b.data, b.len);
-	}
-	buf_free(&b);
-}
-
-static void
-ops_json(struct req *r, int status, const char *json)
-{
-	(void)req_header(r, "Cache-Control", "no-store");
-	if (status == 503)
-		(void)req_header(r, "Retry-After", REQ_RETRY_AFTER);
-	req_respond(r, status, "application/json", json, strlen(json));
+	req_metrics(r, api->metrics, API_METRICS_MAX);
 }
 
 void
 ops_healthz(struct api *api, struct req *r)
 {
 	(void)api;
-	ops_json(r, 200, "{\"status\":\"ok\"}");
+	health_alive(r);
 }
 
 void
 ops_readyz(struct api *api, struct req *r)
 {
-	PGresult *res = NULL;
-	enum err e;
-	size_t	 i;
-
-	e = db_exec(api->db, &api_stmts[STMT_HEALTH], NULL, &res);
-	PQclear(res);
-	if (e != ERR_OK) {
-		ops_json(r, 503, "{\"status\":\"unavailable\","
-		    "\"reason\":\"database\"}");
-		return;
-	}
-	for (i = 0; i < api->nproviders; i++)
-		if (provider_load(api->providers[i], api->http, time(NULL)) !=
-		    ERR_OK) {
-			ops_json(r, 503, "{\"status\":\"unavailable\","
-			    "\"reason\":\"provider\"}");
-			return;
-		}
-	ops_json(r, 200, "{\"status\":\"ok\"}");
+	health_ready(r, api->db, &api_stmts[STMT_HEALTH], api->providers,
+	    api->nproviders, api->http);
 }

@@ -699,3 +699,13 @@ metrics_render(const struct metrics *m, struct buf *b)
 	buf_adds(b, "\"} 1\n");
 	return b->err;
 }
+
+void
+metrics_request(struct metrics *m, unsigned requests, unsigned duration,
+    unsigned route, int status, double ms)
+{
+	const unsigned l[2] = { route, metrics_status_class(status) };
+
+	metrics_inc(m, requests, l);
+	metrics_observe(m, duration, l, ms / 1000.0);
+}

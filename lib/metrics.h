@@ -106,6 +106,13 @@ void	 metrics_observe(struct metrics *, size_t metric,
  * read one word at a time while processes update them.  ERR_NOMEM when
  * the buf's cap is reached; ERR_INPUT on a NULL struct metrics.
  */
+/*
+ * One finished request: adds 1 to the counter "requests" and the duration
+ * to the histogram "duration", labelled by route (index into the program's
+ * route table; "nroutes" when it matched none) and status class.
+ */
+void	 metrics_request(struct metrics *, unsigned requests, unsigned duration,
+	    unsigned route, int status, double ms);
 enum err metrics_render(const struct metrics *, struct buf *);
 
 /* The values of a status-class label, and the index of a status. */

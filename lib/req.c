@@ -19,6 +19,7 @@
 
 #include "bearer.h"
 #include "log.h"
+#include "metrics.h"
 #include "req.h"
 
 #define REQ_READ_CHUNK 8192
@@ -474,4 +475,35 @@ req_metrics_allowed(const struct req *r, const char *secret)
 	    ERR_OK)
 		return false;
 	return len == strlen(secret) && CRYPTO_memcmp(tok, secret, len) == 0;
+}
+
+void
+req_json_status(struct req *r, int status, const char *json)
+{
+	(void)req_header(r, "Cache-Control", "no-store");
+	if (status == 503)
+		(void)req_header(r, "Retry-After", REQ_RETRY_AFTER);
+	req_respond(r, status, "application/json", json, strlen(json));
+}
+
+void
+req_metrics(struct req *r, const struct metrics *m, size_t cap)
+{
+	struct buf b;
+
+	if (m == NULL) {
+		req_json_status(r, 503, "{\"status\":\"unavailable\","
+		    "\"reason\":\"metrics\"}");
+		return;
+	}
+	buf_init(&b, cap);
+	if (metrics_render(m, &b) != ERR_OK || b.err != ERR_OK) {
+		log_err("cannot render the metrics");
+		req_respond(r, 500, "text/plain", "internal error\n", 15);
+	} else {
+		(void)req_header(r, "Cache-Control", "no-store");
+		req_respond(r, 200, "text/plain; version=0.0.4; charset=utf-8",
+		    b.data, b.len);
+	}
+	buf_free(&b);
 }

@@ -96,6 +96,14 @@ bool	 req_from_loopback(const struct req *);
  * clients only.
  */
 bool	 req_metrics_allowed(const struct req *, const char *secret);
+/* A small JSON answer, not cached; 503 adds Retry-After (health checks). */
+void	 req_json_status(struct req *, int status, const char *json);
+/*
+ * The /metrics answer: Prometheus text of "m" (NULL: 503, the program runs
+ * without its metrics file), at most "cap" bytes.
+ */
+struct metrics;
+void	 req_metrics(struct req *, const struct metrics *m, size_t cap);
 /*
  * Read the body, CONTENT_LENGTH bytes at most "max": ERR_NOMEM when the
  * declared or actual length is over "max" (413), ERR_INPUT when it is

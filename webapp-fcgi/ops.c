@@ -13,6 +13,7 @@
 #include <time.h>
 
 
+#include "health.h"
 #include "log.h"
 #include "metrics.h"
 #include "oidc.h"
@@ -21,7 +22,6 @@
 
 #define OPS_B2C_PREFIX "AADB2C"
 #define OPS_B2C_DIGITS 5
-#define OPS_METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 /* ---- the registry ------------------------------------------------------ */
 
@@ -254,15 +254,12 @@ ops_done(void *arg, const struct req *r)
 	struct web *w = arg;
 	const char *route = req_route(r);
 	double	 ms = req_elapsed_ms(r);
-	unsigned l[2];
+	unsigned i;
 
 	log_access(req_method_name(r->method), route, req_status(r), ms);
-	for (l[0] = 0; l[0] < ROUTE__MAX; l[0]++)
-		if (ops_routes[l[0]] == route)
-			break;
-	l[1] = metrics_status_class(req_status(r));
-	metrics_inc(w->metrics, WM_REQUESTS, l);
-	metrics_observe(w->metrics, WM_DURATION, l, ms / 1000.0);
+	for (i = 0; i < ROUTE__MAX && ops_routes[i] != route; i++)
+		continue;
+	metrics_request(w->metrics, WM_REQUESTS, WM_DURATION, i, req_status(r), ms);
 }
 
 /* ---- /metrics, /healthz, /readyz --------------------------------------- */
@@ -270,7 +267,6 @@ ops_done(void *arg, const struct req *r)
 void
 ops_metrics(struct web *w, struct req *r)
 {
-	struct buf b;
 	time_t	 now = time(NULL);
 	long	 n;
 
@@ -280,8 +276,7 @@ ops_metrics(struct web *w, struct req *r)
 		return;
 	}
 	if (w->metrics == NULL) {
-		(void)req_header(r, "Retry-After", REQ_RETRY_AFTER);
-		req_respond(r, 503, "text/plain", "metrics unavailable\n", 20);
+		req_metrics(r, NULL, 0);
 		return;
 	}
 	if (now - w->sessions_counted >= WEB_SESSIONS_GAUGE_TTL) {
@@ -290,55 +285,21 @@ ops_metrics(struct web *w, struct req *r)
 			metrics_set(w->metrics, WM_SESSIONS_ACTIVE, NULL,
 			    (double)n);
 	}
-	buf_init(&b, WEB_METRICS_MAX);
-	if (metrics_render(w->metrics, &b) != ERR_OK || b.err != ERR_OK) {
-		log_err("cannot render the metrics");
-		req_respond(r, 500, "text/plain", "internal error\n", 15);
-	} else {
-		(void)req_header(r, "Cache-Control", "no-store");
-		req_respond(r, 200, OPS_METRICS_TYPE, b.data, b.len);
-	}
-	buf_free(&b);
-}
-
-static void
-ops_json(struct req *r, int status, const char *json)
-{
-	(void)req_header(r, "Cache-Control", "no-store");
-	if (status == 503)
-		(void)req_header(r, "Retry-After", REQ_RETRY_AFTER);
-	req_respond(r, status, "application/json", json, strlen(json));
+	req_metrics(r, w->metrics, WEB_METRICS_MAX);
 }
 
 void
 ops_healthz(struct web *w, struct req *r)
 {
 	(void)w;
-	ops_json(r, 200, "{\"status\":\"ok\"}");
+	health_alive(r);
 }
 
 void
 ops_readyz(struct web *w, struct req *r)
 {
-	PGresult *res = NULL;
-	enum err e;
-	size_t	 i;
-
-	e = db_exec(w->db, &web_stmts[WSTMT_HEALTH], NULL, &res);
-	PQclear(res);
-	if (e != ERR_OK) {
-		ops_json(r, 503, "{\"status\":\"unavailable\","
-		    "\"reason\":\"database\"}");
-		return;
-	}
-	for (i = 0; i < FLOW__MAX; i++)
-		if (w->flows[i] != NULL && provider_load(w->flows[i], w->idp,
-		    time(NULL)) != ERR_OK) {
-			ops_json(r, 503, "{\"status\":\"unavailable\","
-			    "\"reason\":\"provider\"}");
-			return;
-		}
-	ops_json(r, 200, "{\"status\":\"ok\"}");
+	health_ready(r, w->db, &web_stmts[WSTMT_HEALTH], w->flows, FLOW__MAX,
+	    w->idp);
 }
 
 /* ---- administration ------------------------------------------------------ */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cookie.h"
+#include "frame.h"
 #include "log.h"
 #include "oidc.h"
 #include "respond.h"

@@ -23,6 +23,7 @@
 #include "webapp.h"
 
 #define SIGNIN_CLAIM_MAX 256
+#define SIGNIN_USER_CLAIMS "oid sub"	/* the user, in this order */
 
 static const char signin_callback_path[] = "/signin/callback";
 
@@ -390,12 +391,13 @@ signin_finish(struct web *w, struct req *r, const struct session *s,
 		goto out;
 	}
 	iss = jwt_claim_str(jwt, "iss");
-	if ((sub = signin_claim(jwt, "oid")) == NULL)
-		sub = signin_claim(jwt, "sub");
-	if (sub == NULL) {
+	/* The user: "oid" (B2C, Entra), else "sub"; an "oid" that is there
+	 * but not a non-empty string refuses the sign-in, never falls back. */
+	if (auth_user(jwt, SIGNIN_USER_CLAIMS, &sub, &why) != ERR_OK) {
+		log_warn("id_token rejected: %s", why);
 		ops_signin_failed(w, WSF_ID_TOKEN);
-		web_error(w, r, s, 400, "Sign-in failed", "The ID token names "
-		    "no user.");
+		web_error(w, r, s, 400, "Sign-in failed", "The sign-in could "
+		    "not be verified. Please sign in again.");
 		goto out;
 	}
 	name = signin_name(jwt, sub);

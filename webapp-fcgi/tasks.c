@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frame.h"
 #include "html.h"
 #include "jsonp.h"
 #include "jwt.h"

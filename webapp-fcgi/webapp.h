@@ -211,12 +211,7 @@ enum err store_sessions_revoke(struct web *, const char *user, long *n);
 /* Sessions neither timeout has ended. */
 enum err store_sessions_count(struct web *, long *n);
 
-/* ---- pages.c: HTML ----------------------------------------------------- */
-void	page_begin(struct web *, struct buf *, const struct session *,
-	    const char *title);
-void	page_end(struct buf *);
-void	page_text(struct buf *, const char *);		/* escaped */
-void	page_csrf(struct buf *, const struct session *);	/* hidden input */
+/* ---- pages.c: HTML (the frame is frame.h) ------------------------------ */
 void	pages_home(struct web *, struct req *, const struct session *);
 void	pages_claims(struct web *, struct req *, const struct session *);
 void	pages_style(struct web *, struct req *);

@@ -311,6 +311,7 @@ const HOSTILE_MODES = {
   'no-iat': 'the id_token has no iat',
   'old-iat': 'iat an hour ago (exp still in the future)',
   'wrong-tfp': 'tfp names another user flow (B2C_1_other)',
+  'oid-number': 'oid is a number (the user claim present but not a string)',
   'no-access-token': 'the token response has no access_token (nor refresh_token)',
   // Refresh-time modes: the sign-in is honest; the first refresh grant of its tokens is not.
   'refresh-invalid-client': 'the first refresh answers 401 invalid_client',
@@ -390,6 +391,7 @@ function hostileAnswer(h, body) {
     case 'no-iat': delete payload.iat; break;
     case 'old-iat': payload.iat = now - 3600; payload.nbf = now - 3600; break;
     case 'wrong-tfp': payload.tfp = 'B2C_1_other'; break;
+    case 'oid-number': payload.oid = 12345; break;
     case 'no-access-token': delete body.access_token; delete body.refresh_token; return entry.mode;
     default: break; // resign
   }

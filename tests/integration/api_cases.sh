@@ -135,14 +135,17 @@ api_config_cases() {
 	is "$(psql_c "SELECT to_regclass('api.tasks') IS NOT NULL,
 	    (SELECT string_agg(version, ',' ORDER BY version)
 	    FROM api.schema_migrations)" | tr '|' ' ')" \
-	    "t 001_tasks,002_task_limit" \
-	    "setup: --migrate creates api.tasks and records 001_tasks, 002_task_limit"
+	    "t 001_tasks,002_task_limit,003_tasks_owner_key" \
+	    "setup: --migrate creates api.tasks and records 001_tasks, 002_task_limit, 003_tasks_owner_key"
+	is "$(psql_c "SELECT pg_get_constraintdef(oid) FROM pg_constraint
+	    WHERE conname = 'tasks_pkey'")" "PRIMARY KEY (owner_sub, owner_iss, id)" \
+	    "setup: the owner leads the tasks' primary key (ready to shard by owner)"
 	before=$(psql_c "SELECT string_agg(version || '@' || applied_at, ','
 	    ORDER BY version) FROM api.schema_migrations")
 	out=$("$API_BIN" --config "$API_CONF" --migrate 2>&1)
 	rc=$?
 	is "$rc $(printf '%s\n' "$out" | tail -n 1)" \
-	    "0 api schema: 0 migration(s) applied, 2 in all" \
+	    "0 api schema: 0 migration(s) applied, 3 in all" \
 	    "setup: --migrate again exits 0 and applies nothing"
 	is "$(psql_c "SELECT string_agg(version || '@' || applied_at, ','
 	    ORDER BY version) FROM api.schema_migrations")" "$before" \

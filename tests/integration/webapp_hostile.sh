@@ -32,6 +32,7 @@ WH_MODES=(
 	"no-iat:no iat"
 	"old-iat:issued too long ago"
 	"wrong-tfp:tfp is another user flow"
+	"oid-number:user claim not a string"
 )
 
 # refresh-time modes (the first refresh of the sign-in's tokens) and the

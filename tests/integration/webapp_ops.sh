@@ -186,7 +186,14 @@ webapp_ops_run() {
 	after=$(wo_value "$STACK_DIR/scrape" 'todo_webapp_requests_total{route="/healthz",code="2xx"}')
 	is "$((after - before))" "$WO_N" "$server: $WO_N requests add exactly $WO_N to the request counter"
 	n=$(wo_pids todo-webapp /healthz)
-	ok "$server: they were served by several processes ($n)" test "$n" -ge 2
+	# mod_fcgid grows a pool only when a request finds no idle process:
+	# under Apache the requests may all land on one; lighttpd runs a fixed
+	# pool and spreads them, and there the spread is asserted.
+	if [ "$server" != apache ]; then
+		ok "$server: they were served by several processes ($n)" test "$n" -ge 2
+	else
+		diag "$server: web app processes that served them: $n"
+	fi
 	for line in 'todo_webapp_signins_started_total{flow="signin"}' \
 	    'todo_webapp_signins_completed_total{flow="signin"}' \
 	    'todo_webapp_sessions_active' 'todo_webapp_process_starts_total'; do
@@ -217,9 +224,7 @@ webapp_ops_run() {
 	after=$(wo_value "$STACK_DIR/scrape" 'todo_api_requests_total{route="/healthz",code="2xx"}')
 	is "$((after - before))" "$WO_N" "$server: $WO_N API requests add exactly $WO_N"
 	n=$(wo_pids todo-api /healthz)
-	# mod_fcgid grows the API's pool only when a request finds no idle
-	# process, which /api/healthz rarely does: there, the spread over
-	# processes is proven by the web app's counter above.
+	# (Under Apache see above.)
 	if [ "$server" != apache ]; then
 		ok "$server: they were served by several API processes ($n)" test "$n" -ge 2
 	else
