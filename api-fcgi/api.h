@@ -13,6 +13,7 @@
 #include "db.h"
 #include "httpc.h"
 #include "metrics.h"
+#include "profile.h"
 #include "req.h"
 #include "tokencache.h"
 
@@ -35,6 +36,7 @@ struct api_config {
 	char	*user_claim;	/* claim names, space separated, in order */
 	long	 clock_skew;
 	long	 max_token_lifetime;	/* seconds of exp - iat */
+	long	 dpop_max_age;	/* seconds a DPoP proof is good after iat */
 	char	*base_path;
 	char	*log_level;
 	char	*log_format;	/* text | json */
@@ -42,6 +44,8 @@ struct api_config {
 	char	*http_proxy;	/* proxy URL; NULL: none */
 	char	*metrics_dir;	/* where the shared metrics file is */
 	char	*metrics_token_file; /* its contents: /metrics bearer */
+	char	*provider_profile;	/* b2c | external-id | generic */
+	char	*require_at_jwt;	/* on/off; NULL: the profile's */
 };
 
 /* The process: one database connection, one HTTP client, the providers. */
@@ -54,6 +58,8 @@ struct api {
 	struct auth_policy	 policy;
 	struct tokencache	*cache;		/* verified tokens */
 	struct metrics		*metrics;	/* NULL: not counting */
+	enum profile		 profile;	/* provider_profile */
+	time_t			 dpop_purged;	/* last purge of old jtis */
 };
 
 /* The authenticated caller of a request. */
@@ -71,6 +77,10 @@ enum api_stmt {
 	STMT_TASK_INSERT,
 	STMT_TASK_UPDATE,
 	STMT_TASK_DELETE,
+	STMT_TASK_EXPORT,
+	STMT_ME_ERASE,
+	STMT_DPOP_JTI,		/* dpop.c: remember a proof's jti */
+	STMT_DPOP_PURGE,	/* dpop.c: forget the expired ones */
 	STMT__MAX
 };
 extern const struct db_stmt api_stmts[STMT__MAX];
@@ -84,6 +94,23 @@ void	tasks_update(struct api *, struct req *, const struct api_user *,
 	    const char *id);
 void	tasks_delete(struct api *, struct req *, const struct api_user *,
 	    const char *id);
+void	tasks_export(struct api *, struct req *, const struct api_user *);
+void	tasks_erase(struct api *, struct req *, const struct api_user *);
+
+/* Routes (openapi.c): the OpenAPI document, no token needed. */
+void	openapi_serve(struct api *, struct req *);
+
+/*
+ * dpop.c: the DPoP proof (RFC 9449) that must come with a token bound to
+ * the key whose thumbprint is jkt (its cnf.jkt): the DPoP header checked
+ * against this request and token, its jti recorded in PostgreSQL.
+ * ERR_OK; ERR_AUTH with *why (static, safe to log) for a missing or bad
+ * proof or a replay; ERR_FORBIDDEN when the proof is good but from
+ * another key than the token's; ERR_DB; ERR_NOMEM.
+ */
+#define API_DPOP_PURGE_INTERVAL 60	/* seconds between jti purges */
+enum err api_dpop(struct api *, struct req *, const char *token, size_t len,
+	    const char *jkt, time_t now, const char **why);
 
 /* Routes (main.c matches them; ops.c names them in logs and metrics). */
 enum route {
@@ -92,6 +119,9 @@ enum route {
 	ROUTE_METRICS,
 	ROUTE_TASKS,
 	ROUTE_TASK,
+	ROUTE_OPENAPI,
+	ROUTE_ME,
+	ROUTE_ME_EXPORT,
 	ROUTE__MAX		/* also: no route matched */
 };
 
@@ -129,5 +159,16 @@ void	ops_done(void *, const struct req *);	/* req_serve_with's done */
 void	ops_metrics(struct api *, struct req *);
 void	ops_healthz(struct api *, struct req *);
 void	ops_readyz(struct api *, struct req *);
+
+/* ---- owners.c: moving tasks between owners ------------------------------- */
+#define OWNERS_FILE_MAX (1024 * 1024)	/* bytes of a --map-owner file */
+#define OWNERS_MAP_MAX 10000		/* mappings in one file */
+/*
+ * --map-owner FILE ("-": standard input): each line
+ * OLD_ISS,OLD_OID,NEW_ISS,NEW_OID gives the old owner's tasks to the new
+ * owner, all lines in one transaction; prints what it did; a second run
+ * moves nothing.  The exit status.
+ */
+int	owners_map(struct api *, const char *file);
 
 #endif

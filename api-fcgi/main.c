@@ -17,9 +17,11 @@
 #include "bearer.h"
 #include "cli.h"
 #include "conf.h"
+#include "dpop.h"
 #include "jsonp.h"
 #include "log.h"
 #include "migrate.h"
+#include "provider_store.h"
 #include "respond.h"
 #include "tokencache.h"
 
@@ -32,6 +34,9 @@
 /* The only two things a 401 says about a token; the rest is logged. */
 #define API_TOKEN_INVALID "the access token is not valid"
 #define API_TOKEN_EXPIRED "the access token has expired"
+#define API_DPOP_INVALID "the DPoP proof is not valid"
+#define API_DPOP_KEY "the DPoP proof is not from the token's key"
+#define API_DPOP_AGE_MAX 3600		/* dpop_max_age cap, s */
 
 extern const struct migration api_migrations[];
 extern const size_t api_migrations_count;
@@ -45,9 +50,10 @@ static const struct conf_key api_keys[] = {
 	KEY(audience, CONF_STR, NULL, true, 0, 0),
 	KEY(read_scope, CONF_STR, "read", false, 0, 0),
 	KEY(write_scope, CONF_STR, "write", false, 0, 0),
-	KEY(user_claim, CONF_STR, "oid", false, 0, 0),
+	KEY(user_claim, CONF_STR, NULL, false, 0, 0),
 	KEY(clock_skew, CONF_INT, "60", false, 0, 600),
 	KEY(max_token_lifetime, CONF_INT, "86400", false, 60, API_LIFETIME_MAX),
+	KEY(dpop_max_age, CONF_INT, "300", false, 10, API_DPOP_AGE_MAX),
 	KEY(base_path, CONF_STR, "/api", false, 0, 0),
 	KEY(log_level, CONF_STR, "info", false, 0, 0),
 	KEY(log_format, CONF_STR, "text", false, 0, 0),
@@ -56,6 +62,8 @@ static const struct conf_key api_keys[] = {
 	KEY(metrics_dir, CONF_STR, METRICS_DIR_DEFAULT, false, 0, 0),
 	{ "metrics_token_file", CONF_FILE, offsetof(struct api_config,
 	    metrics_token_file), NULL, false, 0, 0, true },
+	KEY(provider_profile, CONF_STR, NULL, false, 0, 0),
+	KEY(require_at_jwt, CONF_STR, NULL, false, 0, 0),
 };
 #undef KEY
 #define API_NKEYS (sizeof(api_keys) / sizeof(api_keys[0]))
@@ -78,28 +86,58 @@ static const struct {
 	    M(REQ_GET) | M(REQ_HEAD) | M(REQ_POST) },
 	[ROUTE_TASK] = { "GET, HEAD, PATCH, DELETE",
 	    M(REQ_GET) | M(REQ_HEAD) | M(REQ_PATCH) | M(REQ_DELETE) },
+	[ROUTE_OPENAPI] = { "GET, HEAD", M(REQ_GET) | M(REQ_HEAD) },
+	[ROUTE_ME] = { "DELETE", M(REQ_DELETE) },
+	[ROUTE_ME_EXPORT] = { "GET, HEAD", M(REQ_GET) | M(REQ_HEAD) },
 };
 #undef M
 
 /* ---- authentication ------------------------------------------------------ */
 
 /*
- * status (401, or 400 for invalid_request) with the RFC 6750 challenge;
- * error NULL for "no token at all".
+ * Both schemes are accepted, so a 401 offers both (RFC 9449 7.1), in one
+ * WWW-Authenticate header: Apache would merge two into one anyway.
+ */
+#define API_DPOP_OFFER ", DPoP algs=\"" DPOP_ALGS "\""
+#define API_BEARER_OFFER ", Bearer realm=\"" API_REALM "\""
+
+/*
+ * status (401, or 400 for invalid_request) with the RFC 6750 challenge
+ * (and on a 401 the DPoP one after it); error NULL for "no token at all".
  */
 static void
 api_challenge(struct req *r, int status, const char *error,
     const char *desc)
 {
+	const char *dpop = status == 401 ? API_DPOP_OFFER : "";
+
 	if (error == NULL) {
-		(void)req_header(r, "WWW-Authenticate",
-		    "Bearer realm=\"" API_REALM "\"");
+		(void)req_headerf(r, "WWW-Authenticate",
+		    "Bearer realm=\"" API_REALM "\"%s", dpop);
 		api_error(r, status, "unauthorized", desc);
 		return;
 	}
 	(void)req_headerf(r, "WWW-Authenticate", "Bearer realm=\"" API_REALM
-	    "\", error=\"%s\", error_description=\"%s\"", error, desc);
+	    "\", error=\"%s\", error_description=\"%s\"%s", error, desc,
+	    dpop);
 	api_error(r, status, error, desc);
+}
+
+/* A 401 for a request that used the DPoP scheme (RFC 9449 7.1). */
+static void
+api_dpop_challenge(struct req *r, const char *error, const char *desc)
+{
+	(void)req_headerf(r, "WWW-Authenticate", "DPoP realm=\"" API_REALM
+	    "\", error=\"%s\", error_description=\"%s\", algs=\""
+	    DPOP_ALGS "\"" API_BEARER_OFFER, error, desc);
+	api_error(r, 401, error, desc);
+}
+
+/* A 401 for a request that used the Bearer scheme. */
+static void
+api_bearer_invalid(struct req *r, const char *error, const char *desc)
+{
+	api_challenge(r, 401, error, desc);
 }
 
 /* Scope bits remembered with a verified token. */
@@ -107,17 +145,58 @@ api_challenge(struct req *r, int status, const char *error,
 #define SCOPE_WRITE 0x2u
 
 /*
- * Verify a token the cache does not know and remember what it grants.
- * Answers on failure.  *jwt holds the strings *u points into when the
- * token could not be cached.
+ * RFC 9449 section 7: a token bound to a key (cnf.jkt) is good only with
+ * the DPoP scheme and a proof from that key, one that is not bound only
+ * with Bearer.  *bound says which it is.  Answers on failure.
  */
 static bool
-api_verify(struct api *api, struct req *r, const char *token, size_t len,
-    time_t now, struct jwt **jwt, struct api_user *u)
+api_bound_ok(struct api *api, struct req *r, bool dpop,
+    const struct jwt *jwt, const char *token, size_t len, time_t now,
+    bool *bound)
+{
+	const char *jkt, *why;
+	enum err e = ERR_INPUT;
+
+	*bound = true;
+	if (dpop_token_jkt(jwt, &jkt) != ERR_OK)
+		why = "token cnf not understood";
+	else if ((*bound = jkt != NULL) != dpop)
+		why = dpop ? "token not dpop-bound, sent with the dpop scheme" :
+		    "dpop-bound token sent as a bearer token";
+	else if (!dpop || (e = api_dpop(api, r, token, len, jkt, now,
+	    &why)) == ERR_OK)
+		return true;
+	log_info("rejected token: %s", why);
+	if (e == ERR_DB || e == ERR_NOMEM || e == ERR_SYSTEM) {
+		api_fail(r, e, NULL);
+		return false;
+	}
+	ops_count(api, AM_TOKENS, ops_verdict(why));
+	if (e == ERR_AUTH)
+		api_dpop_challenge(r, "invalid_dpop_proof", API_DPOP_INVALID);
+	else if (e == ERR_FORBIDDEN)
+		api_dpop_challenge(r, "invalid_token", API_DPOP_KEY);
+	else if (dpop)
+		api_dpop_challenge(r, "invalid_token", API_TOKEN_INVALID);
+	else
+		api_challenge(r, 401, "invalid_token", API_TOKEN_INVALID);
+	return false;
+}
+
+/*
+ * Verify a token the cache does not know and remember what it grants
+ * (not when it is DPoP-bound: each use needs its own proof).  Answers
+ * on failure.  *jwt holds the strings *u points into when the token
+ * could not be cached.
+ */
+static bool
+api_verify(struct api *api, struct req *r, bool dpop, const char *token,
+    size_t len, time_t now, struct jwt **jwt, struct api_user *u)
 {
 	const struct tokencache_entry *hit;
 	const char *why;
 	int64_t	 exp;
+	bool	 bound;
 	enum err e;
 
 	e = auth_verify(&api->policy, api->http, token, len, now, jwt, &why);
@@ -135,16 +214,18 @@ api_verify(struct api *api, struct req *r, const char *token, size_t len,
 	if (e != ERR_OK) {
 		ops_count(api, AM_TOKENS, ops_verdict(why));
 		log_info("rejected token: %s", why);
-		api_challenge(r, 401, "invalid_token",
-		    strcmp(why, JWT_WHY_EXPIRED) == 0 ? API_TOKEN_EXPIRED :
-		    API_TOKEN_INVALID);
+		(dpop ? api_dpop_challenge : api_bearer_invalid)(r,
+		    "invalid_token", strcmp(why, JWT_WHY_EXPIRED) == 0 ?
+		    API_TOKEN_EXPIRED : API_TOKEN_INVALID);
 		return false;
 	}
+	if (!api_bound_ok(api, r, dpop, *jwt, token, len, now, &bound))
+		return false;
 	u->scopes = (jwt_has_scope(*jwt, api->cfg->read_scope) ?
 	    SCOPE_READ : 0) | (jwt_has_scope(*jwt, api->cfg->write_scope) ?
 	    SCOPE_WRITE : 0);
 	/* Kept: the strings then outlive the jwt, else the jwt holds them. */
-	if (jsonp_int64(jwt_claims(*jwt), "exp", &exp) == ERR_OK &&
+	if (!bound && jsonp_int64(jwt_claims(*jwt), "exp", &exp) == ERR_OK &&
 	    (hit = tokencache_put(api->cache, token, len, u->iss, u->sub,
 	    u->scopes, (time_t)exp, now)) != NULL) {
 		u->iss = hit->iss;
@@ -163,12 +244,14 @@ api_authenticate(struct api *api, struct req *r, enum scope_need need,
 {
 	const struct tokencache_entry *hit;
 	const char *token, *scope;
+	enum bearer_scheme scheme;
 	time_t	 now = time(NULL);
 	size_t	 len;
 	enum err e;
 
 	*jwt = NULL;
-	e = bearer_parse(req_param(r, "HTTP_AUTHORIZATION"), &token, &len);
+	e = bearer_parse_scheme(req_param(r, "HTTP_AUTHORIZATION"), &scheme,
+	    &token, &len);
 	if (e == ERR_NOTFOUND) {
 		api_challenge(r, 401, NULL, "an access token is required");
 		return false;
@@ -180,13 +263,16 @@ api_authenticate(struct api *api, struct req *r, enum scope_need need,
 		    "the Authorization header is malformed");
 		return false;
 	}
-	hit = tokencache_get(api->cache, token, len, now);
+	/* The cache holds no bound token: DPoP always verifies. */
+	hit = scheme == BEARER_SCHEME_DPOP ? NULL :
+	    tokencache_get(api->cache, token, len, now);
 	ops_count(api, AM_TOKEN_CACHE, hit != NULL ? 0 : 1);
 	if (hit != NULL) {
 		u->iss = hit->iss;
 		u->sub = hit->sub;
 		u->scopes = hit->scopes;
-	} else if (!api_verify(api, r, token, len, now, jwt, u))
+	} else if (!api_verify(api, r, scheme == BEARER_SCHEME_DPOP, token,
+	    len, now, jwt, u))
 		return false;
 	scope = need == NEED_WRITE ? api->cfg->write_scope :
 	    api->cfg->read_scope;
@@ -236,6 +322,12 @@ api_route(const struct api *api, const char *path, const char **id)
 		return ROUTE_METRICS;
 	if (strcmp(p, "/tasks") == 0)
 		return ROUTE_TASKS;
+	if (strcmp(p, "/openapi.json") == 0)
+		return ROUTE_OPENAPI;
+	if (strcmp(p, "/me") == 0)
+		return ROUTE_ME;
+	if (strcmp(p, "/me/export") == 0)
+		return ROUTE_ME_EXPORT;
 	if (strncmp(p, "/tasks/", 7) == 0 && api_id_ok(p + 7)) {
 		*id = p + 7;
 		return ROUTE_TASK;
@@ -281,6 +373,9 @@ api_handle(void *arg, struct req *r)
 	case ROUTE_METRICS:
 		ops_metrics(api, r);
 		return;
+	case ROUTE_OPENAPI:
+		openapi_serve(api, r);
+		return;
 	default:
 		break;
 	}
@@ -293,6 +388,8 @@ api_handle(void *arg, struct req *r)
 	case REQ_HEAD:
 		if (rt == ROUTE_TASKS)
 			tasks_list(api, r, &u);
+		else if (rt == ROUTE_ME_EXPORT)
+			tasks_export(api, r, &u);
 		else
 			tasks_get(api, r, &u, id);
 		break;
@@ -303,7 +400,10 @@ api_handle(void *arg, struct req *r)
 		tasks_update(api, r, &u, id);
 		break;
 	case REQ_DELETE:
-		tasks_delete(api, r, &u, id);
+		if (rt == ROUTE_ME)
+			tasks_erase(api, r, &u);
+		else
+			tasks_delete(api, r, &u, id);
 		break;
 	default:
 		api_fail(r, ERR_SYSTEM, NULL);
@@ -314,6 +414,36 @@ out:
 }
 
 /* ---- start-up ------------------------------------------------------------ */
+
+/*
+ * provider_profile (given, or guessed from metadata_url) and the
+ * defaults that follow: user_claim, require_at_jwt.
+ */
+static bool
+api_profile_setup(struct api *api, struct api_config *cfg, char *err,
+    size_t len)
+{
+	api->profile = profile_guess(cfg->metadata_url);
+	if (cfg->provider_profile != NULL &&
+	    !profile_parse(cfg->provider_profile, &api->profile)) {
+		snprintf(err, len, "provider_profile: \"%s\" is not b2c, "
+		    "external-id or generic", cfg->provider_profile);
+		return false;
+	}
+	api->policy.require_at_jwt = profile_at_jwt_default(api->profile);
+	if (cfg->require_at_jwt != NULL && !conf_bool_parse(
+	    cfg->require_at_jwt, &api->policy.require_at_jwt)) {
+		snprintf(err, len, "require_at_jwt: \"%s\" is not on or off",
+		    cfg->require_at_jwt);
+		return false;
+	}
+	if (cfg->user_claim == NULL && (cfg->user_claim =
+	    strdup(profile_user_claim(api->profile))) == NULL) {
+		snprintf(err, len, "out of memory");
+		return false;
+	}
+	return true;
+}
 
 /* Checks conf_load() cannot make; the message names the key. */
 static bool
@@ -420,6 +550,14 @@ api_check(struct api *api)
 	if (access(api->cfg->metrics_dir, W_OK | X_OK) != 0)
 		printf("metrics_dir: %s: %s (the API would serve without "
 		    "metrics)\n", api->cfg->metrics_dir, strerror(errno));
+	printf("provider_profile: %s (%s)\n", profile_name(api->profile),
+	    api->cfg->provider_profile != NULL ? "configured" :
+	    "guessed from metadata_url");
+	printf("require_at_jwt: %s (%s)\n", api->policy.require_at_jwt ?
+	    "on: access tokens must have typ at+jwt (RFC 9068)" :
+	    "off: typ JWT accepted, as Microsoft issues",
+	    api->cfg->require_at_jwt != NULL ? "configured" :
+	    "the profile's default");
 	printf("user_claim: %s (the first of these claims present names the "
 	    "user; oid fits Azure AD B2C and Entra ID, sub other "
 	    "providers)\n", api->cfg->user_claim);
@@ -439,22 +577,26 @@ main(int argc, char *argv[])
 	    "secured by OAuth 2.0 bearer tokens." };
 	struct api_config cfg;
 	struct api api;
+	struct provider_store *store = NULL;
 	const char *path;
 	char	 err[CONF_ERR_MAX];
 	enum log_level lvl = LOG_LEVEL_INFO;
 	enum log_format fmt = LOG_FORMAT_TEXT;
+	struct cli_args a;
 	enum cli_mode mode;
 	int	 rc;
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&api, 0, sizeof(api));
 	log_init("todo-api", LOG_LEVEL_INFO);
-	if ((rc = cli_start(&prog, argc, argv, &mode, &path)) >= 0)
+	if ((rc = cli_start_args(&prog, false, argc, argv, &a)) >= 0)
 		return rc;
+	mode = a.mode;
+	path = a.config;
 	rc = 1;
 	if (conf_load(path, API_ENV_PREFIX, api_keys, API_NKEYS, &cfg, err,
-	    sizeof(err)) != ERR_OK || !api_config_check(&cfg, err,
-	    sizeof(err))) {
+	    sizeof(err)) != ERR_OK || !api_profile_setup(&api, &cfg, err,
+	    sizeof(err)) || !api_config_check(&cfg, err, sizeof(err))) {
 		fprintf(stderr, "todo-api: %s\n", err);
 		goto out;
 	}
@@ -485,13 +627,19 @@ main(int argc, char *argv[])
 	else if (mode == CLI_MIGRATE)
 		rc = migrate_main(api.db, "api", api_migrations,
 		    api_migrations_count);
+	else if (mode == CLI_MAP_OWNER)
+		rc = owners_map(&api, a.file);
+	else if (provider_store_new(cfg.database, "api", &store) != ERR_OK)
+		fprintf(stderr, "todo-api: out of memory\n");
 	else {
+		provider_store_attach(store, api.providers, api.nproviders);
 		ops_metrics_open(&api);
 		rc = req_serve_with(api_handle, ops_done, &api) == ERR_OK ? 0 :
 		    1;
 	}
 out:
 	api_free(&api);
+	provider_store_free(store);
 	conf_free(api_keys, API_NKEYS, &cfg);
 	return rc;
 }

@@ -25,6 +25,9 @@ static const char *const ops_routes[ROUTE__MAX + 1] = {
 	[ROUTE_METRICS] = "/metrics",
 	[ROUTE_TASKS] = "/tasks",
 	[ROUTE_TASK] = "/tasks/{id}",
+	[ROUTE_OPENAPI] = "/openapi.json",
+	[ROUTE_ME] = "/me",
+	[ROUTE_ME_EXPORT] = "/me/export",
 	[ROUTE__MAX] = "unmatched",
 };
 static const char *const ops_verdicts[AV__MAX] = {

@@ -4,6 +4,10 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "fnv.h"
 #include "respond.h"
 
 static void
@@ -27,6 +31,40 @@ api_json(struct req *r, int status, struct json_object *o)
 		    "{\"error\":\"server_error\"}", 23);
 	else
 		req_respond(r, status, "application/json", s, len);
+	json_object_put(o);
+}
+
+void
+api_not_modified(struct req *r)
+{
+	api_common_headers(r);
+	req_respond(r, 304, NULL, NULL, 0);
+}
+
+void
+api_json_weak(struct req *r, struct json_object *o,
+    const struct etag_list *inm)
+{
+	char	 tag[API_LIST_TAG_LEN + 1];
+	const char *s;
+	size_t	 len;
+
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (s == NULL) {
+		json_object_put(o);
+		api_fail(r, ERR_NOMEM, NULL);
+		return;
+	}
+	/* A change tag, not a secret: the body's FNV-1a is enough. */
+	(void)snprintf(tag, sizeof(tag), "%016" PRIx64,
+	    fnv1a64(FNV1A64_INIT, s, len));
+	api_common_headers(r);
+	(void)req_headerf(r, "ETag", "W/\"%s\"", tag);
+	if (inm != NULL && etag_match(inm, tag, true, true))
+		req_respond(r, 304, NULL, NULL, 0);
+	else
+		req_respond(r, 200, "application/json", s, len);
 	json_object_put(o);
 }
 

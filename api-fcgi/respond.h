@@ -9,10 +9,22 @@
 #include <json-c/json.h>
 
 #include "err.h"
+#include "etag.h"
 #include "req.h"
+
+#define API_LIST_TAG_LEN 16	/* hex digits of a list's weak ETag */
 
 /* Answer status with the JSON tree o, which this takes over (puts). */
 void	api_json(struct req *, int status, struct json_object *o);
+/*
+ * 200 with o and a weak ETag of its bytes, or 304 without a body when
+ * inm (the parsed If-None-Match, NULL: none) holds that tag.  Takes
+ * over o.
+ */
+void	api_json_weak(struct req *, struct json_object *o,
+	    const struct etag_list *inm);
+/* 304 Not Modified with the ETag header already added. */
+void	api_not_modified(struct req *);
 /* {"error": error, "error_description": description}; 503: Retry-After. */
 void	api_error(struct req *, int status, const char *error,
 	    const char *description);

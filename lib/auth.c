@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth.h"
 #include "jsonp.h"
@@ -41,6 +42,10 @@ auth_verify(const struct auth_policy *pol, struct httpc *h,
 		goto out;
 	*why = "algorithm not allowed";
 	if (jwt_alg(jwt, &alg) != ERR_OK)
+		goto out;
+	*why = "typ is not at+jwt";
+	if (pol->require_at_jwt &&
+	    !auth_typ_is_at_jwt(jwt_header_str(jwt, "typ")))
 		goto out;
 	/* Not verified yet: only used to pick the keys that may speak. */
 	*why = "missing or bad issuer";
@@ -94,6 +99,13 @@ auth_verify(const struct auth_policy *pol, struct httpc *h,
 out:
 	jwt_free(jwt);
 	return e;
+}
+
+bool
+auth_typ_is_at_jwt(const char *typ)
+{
+	return typ != NULL && (strcasecmp(typ, "at+jwt") == 0 ||
+	    strcasecmp(typ, "application/at+jwt") == 0);
 }
 
 /* The next name of list at *p into name; false at the end or if bad. */

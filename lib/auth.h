@@ -32,9 +32,14 @@ struct auth_policy {
 	const char	 *nonce;	/* id_token only, else NULL */
 	long		  leeway;
 	long		  max_lifetime;	/* seconds of exp - iat; 0: any */
+	bool		  require_at_jwt; /* header typ at+jwt (RFC 9068) */
 };
 
 /*
+ * With require_at_jwt, the header's typ must be "at+jwt" or
+ * "application/at+jwt" (any case), as RFC 9068 access tokens carry;
+ * Microsoft's access tokens say "JWT" and need it off.
+ *
  * ERR_OK and *out (caller jwt_free()s) for a good token; ERR_AUTH with
  * *why (static text, safe to log) for a bad one; ERR_UPSTREAM when no
  * provider that could vouch for the token could be loaded, so nothing
@@ -50,6 +55,8 @@ enum err auth_verify(const struct auth_policy *, struct httpc *,
  * AUTH_CLAIM_NAME_MAX bytes each) separated by spaces?
  */
 bool	 auth_user_claims_ok(const char *list);
+/* Is typ (may be NULL) the RFC 9068 access token type? */
+bool	 auth_typ_is_at_jwt(const char *typ);
 /*
  * The user a verified token names: the first claim of the
  * space-separated list that is present.  A claim that is absent moves

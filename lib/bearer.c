@@ -6,7 +6,10 @@
 
 #include "bearer.h"
 
-#define BEARER_SCHEME "Bearer"
+static const char *const bearer_schemes[BEARER_SCHEME__MAX] = {
+	[BEARER_SCHEME_BEARER] = "Bearer",
+	[BEARER_SCHEME_DPOP] = "DPoP",
+};
 
 static bool
 bearer_b64tchar(unsigned char c)
@@ -28,10 +31,28 @@ bearer_tchar(unsigned char c)
 enum err
 bearer_parse(const char *authorization, const char **token, size_t *len)
 {
+	enum bearer_scheme scheme;
+	enum err	 e;
+
+	e = bearer_parse_scheme(authorization, &scheme, token, len);
+	if (e != ERR_NOTFOUND && scheme != BEARER_SCHEME_BEARER) {
+		*token = NULL;
+		*len = 0;
+		e = ERR_NOTFOUND;
+	}
+	return e;
+}
+
+enum err
+bearer_parse_scheme(const char *authorization, enum bearer_scheme *sch,
+    const char **token, size_t *len)
+{
 	const char	*p = authorization, *scheme, *tok;
 	size_t		 n;
+	int		 i;
 	enum err	 e = ERR_NOTFOUND;
 
+	*sch = BEARER_SCHEME_BEARER;
 	*token = NULL;
 	*len = 0;
 	if (p == NULL)
@@ -47,9 +68,14 @@ bearer_parse(const char *authorization, const char **token, size_t *len)
 		e = ERR_INPUT;
 		goto out;
 	}
-	if ((size_t)(p - scheme) != strlen(BEARER_SCHEME) ||
-	    strncasecmp(scheme, BEARER_SCHEME, strlen(BEARER_SCHEME)) != 0)
+	for (i = 0; i < BEARER_SCHEME__MAX; i++)
+		if ((size_t)(p - scheme) == strlen(bearer_schemes[i]) &&
+		    strncasecmp(scheme, bearer_schemes[i],
+		    strlen(bearer_schemes[i])) == 0)
+			break;
+	if (i == BEARER_SCHEME__MAX)
 		goto out;	/* another scheme: no bearer token */
+	*sch = (enum bearer_scheme)i;
 	e = ERR_INPUT;
 	if (*p != ' ')
 		goto out;

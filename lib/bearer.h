@@ -27,4 +27,19 @@
 enum err bearer_parse(const char *authorization, const char **token,
     size_t *len);
 
+/* The schemes that carry an access token. */
+enum bearer_scheme {
+	BEARER_SCHEME_BEARER,	/* RFC 6750 */
+	BEARER_SCHEME_DPOP,	/* RFC 9449 section 7.1: a DPoP-bound token */
+	BEARER_SCHEME__MAX
+};
+
+/*
+ * bearer_parse for either scheme, "Bearer" or "DPoP" (any case), whose
+ * token has the same syntax; *scheme says which.  ERR_NOTFOUND for any
+ * other scheme.
+ */
+enum err bearer_parse_scheme(const char *authorization,
+    enum bearer_scheme *scheme, const char **token, size_t *len);
+
 #endif

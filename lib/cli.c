@@ -19,6 +19,7 @@ static const char *const cli_mode_opts[CLI_MODE__MAX] = {
 	[CLI_PURGE] = "purge",
 	[CLI_SESSIONS] = "sessions",
 	[CLI_REVOKE_SESSIONS] = "revoke-sessions",
+	[CLI_MAP_OWNER] = "map-owner",
 };
 
 static bool
@@ -58,6 +59,7 @@ cli_parse_args(int argc, char *argv[], const char *env, bool admin,
 		{ "purge", no_argument, NULL, 'P' },
 		{ "sessions", required_argument, NULL, 'S' },
 		{ "revoke-sessions", required_argument, NULL, 'R' },
+		{ "map-owner", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -67,6 +69,7 @@ cli_parse_args(int argc, char *argv[], const char *env, bool admin,
 
 	a->mode = CLI_SERVE;
 	a->user = NULL;
+	a->file = NULL;
 	a->config = getenv(env);
 	if (a->config != NULL && *a->config == '\0')
 		a->config = NULL;
@@ -91,6 +94,9 @@ cli_parse_args(int argc, char *argv[], const char *env, bool admin,
 		case 'R':
 			m = CLI_REVOKE_SESSIONS;
 			break;
+		case 'O':
+			m = CLI_MAP_OWNER;
+			break;
 		case 'h':
 			return a->mode = CLI_HELP;
 		case 'V':
@@ -101,6 +107,12 @@ cli_parse_args(int argc, char *argv[], const char *env, bool admin,
 		if (cli_mode_admin(m) && !admin) {
 			fprintf(stderr, "%s: --%s is a command of the web app "
 			    "(todo-webapp.fcgi) only\n", argv[0],
+			    cli_mode_opts[m]);
+			return a->mode = CLI_ERROR;
+		}
+		if (m == CLI_MAP_OWNER && admin) {
+			fprintf(stderr, "%s: --%s is a command of the API "
+			    "(todo-api.fcgi) only\n", argv[0],
 			    cli_mode_opts[m]);
 			return a->mode = CLI_ERROR;
 		}
@@ -121,6 +133,14 @@ cli_parse_args(int argc, char *argv[], const char *env, bool admin,
 			if (!cli_user_ok(argv[0], cli_mode_opts[m], optarg))
 				return a->mode = CLI_ERROR;
 			a->user = optarg;
+		}
+		if (m == CLI_MAP_OWNER) {
+			if (*optarg == '\0') {
+				fprintf(stderr, "%s: --map-owner: FILE is "
+				    "empty\n", argv[0]);
+				return a->mode = CLI_ERROR;
+			}
+			a->file = optarg;
 		}
 		a->mode = m;
 	}
@@ -152,8 +172,9 @@ cli_usage_text(const char *prog, const char *env, const char *what,
 		    "            --sessions USER | --revoke-sessions USER]\n",
 		    prog);
 	else
-		printf("usage: %s [--config FILE] [--check-config | "
-		    "--migrate]\n", prog);
+		printf("usage: %s [--config FILE]\n"
+		    "           [--check-config | --migrate | --map-owner FILE]"
+		    "\n", prog);
 	printf("       %s --help | --version\n\n"
 	    "%s\n\n"
 	    "Started by a web server (Apache mod_fcgid, lighttpd mod_fastcgi)\n"
@@ -173,6 +194,13 @@ cli_usage_text(const char *prog, const char *env, const char *what,
 		    "                   end every session of USER and delete "
 		    "its tokens,\n"
 		    "                   and exit\n");
+	if (!admin)
+		printf("  --map-owner FILE move the tasks of each owner in FILE "
+		    "(lines\n"
+		    "                   OLD_ISS,OLD_OID,NEW_ISS,NEW_OID; - for "
+		    "standard\n"
+		    "                   input) to the new owner, in one "
+		    "transaction, and exit\n");
 	printf("  --help           this text\n"
 	    "  --version        the version\n");
 }
@@ -211,7 +239,7 @@ cli_start_args(const struct cli_prog *p, bool admin, int argc, char *argv[],
 		fprintf(stderr, "%s: cannot turn core dumps off: %s\n",
 		    p->name, strerror(errno));
 		a->mode = CLI_ERROR;
-		a->config = a->user = NULL;
+		a->config = a->user = a->file = NULL;
 		return 1;
 	}
 	switch (cli_parse_args(argc, argv, p->env, admin, a)) {

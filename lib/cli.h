@@ -24,6 +24,7 @@ enum cli_mode {
 	CLI_PURGE,		/* --purge (admin) */
 	CLI_SESSIONS,		/* --sessions USER (admin) */
 	CLI_REVOKE_SESSIONS,	/* --revoke-sessions USER (admin) */
+	CLI_MAP_OWNER,		/* --map-owner FILE (the API only) */
 	CLI_MODE__MAX
 };
 
@@ -32,6 +33,7 @@ struct cli_args {
 	enum cli_mode	 mode;
 	const char	*config;	/* --config, else $env, else NULL */
 	const char	*user;		/* of --sessions, --revoke-sessions */
+	const char	*file;		/* of --map-owner */
 };
 
 /*

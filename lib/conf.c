@@ -115,6 +115,12 @@ out:
 	return e;
 }
 
+enum err
+conf_file_read(const char *path, char **out, const char **why)
+{
+	return conf_read_file(path, out, why);
+}
+
 /* Store one textual value into its field.  "where" prefixes messages. */
 static enum err
 conf_set(const struct conf_key *k, const char *val, void *out,

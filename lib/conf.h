@@ -46,5 +46,12 @@ enum err conf_load(const char *path, const char *env_prefix,
 void	 conf_free(const struct conf_key *, size_t nkeys, void *out);
 /* Parse a boolean the way config files do. */
 bool	 conf_bool_parse(const char *, bool *out);
+/*
+ * Read a whole small file (at most 64 KiB, no NUL byte, not empty) as a
+ * CONF_FILE key does, trimmed of surrounding white space, into *out (the
+ * caller wipes and frees it); *why (static) says what failed: ERR_SYSTEM
+ * (cannot open or read, too large, a NUL byte), ERR_INPUT (empty).
+ */
+enum err conf_file_read(const char *path, char **out, const char **why);
 
 #endif

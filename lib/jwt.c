@@ -144,6 +144,17 @@ jwt_kid(const struct jwt *t)
 	return t->kid;
 }
 
+const char *
+jwt_header_str(const struct jwt *t, const char *name)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(t->header, name, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
 enum err
 jwt_alg(const struct jwt *t, enum jwk_alg *out)
 {

@@ -52,6 +52,8 @@ void		 jwt_free(struct jwt *);
 
 /* Header "kid", borrowed, NULL if absent. */
 const char	*jwt_kid(const struct jwt *);
+/* A string member of the header, borrowed; NULL if absent or not one. */
+const char	*jwt_header_str(const struct jwt *, const char *name);
 /* Header "alg": ERR_INPUT for none, HS256 and anything unsupported. */
 enum err	 jwt_alg(const struct jwt *, enum jwk_alg *out);
 /* The decoded payload, borrowed (NUL-terminated, not counted). */

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "fnv.h"
 #include "metrics.h"
 
 #define METRICS_MAGIC "todo-met"	/* 8 bytes, no NUL */
@@ -106,22 +107,9 @@ metrics_words(const struct metrics_def *d)
 }
 
 static uint64_t
-metrics_fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	size_t	 i;
-
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static uint64_t
 metrics_fnv_str(uint64_t h, const char *s)
 {
-	return metrics_fnv(h, s, strlen(s) + 1);
+	return fnv1a64(h, s, strlen(s) + 1);
 }
 
 /* Check the spec and lay it out: m->first, m->series, m->hash, words. */
@@ -130,7 +118,7 @@ metrics_layout(struct metrics *m, size_t *nwords, char *err, size_t len)
 {
 	const struct metrics_spec *sp = m->spec;
 	const struct metrics_def *d;
-	uint64_t h = 0xcbf29ce484222325ULL, u;
+	uint64_t h = FNV1A64_INIT, u;
 	size_t	 i, j, k, n, words = 0;
 
 	if (sp->ns == NULL || !metrics_name_ok(sp->ns, false) ||
@@ -143,7 +131,7 @@ metrics_layout(struct metrics *m, size_t *nwords, char *err, size_t len)
 		return ERR_INPUT;
 	}
 	u = METRICS_LAYOUT_VERSION;
-	h = metrics_fnv(h, &u, sizeof(u));
+	h = fnv1a64(h, &u, sizeof(u));
 	for (i = 0; i < sp->ndefs; i++) {
 		d = &sp->defs[i];
 		if (!metrics_name_ok(d->name, true) || d->help == NULL ||
@@ -157,7 +145,7 @@ metrics_layout(struct metrics *m, size_t *nwords, char *err, size_t len)
 		}
 		h = metrics_fnv_str(h, d->name);
 		u = (uint64_t)d->type;
-		h = metrics_fnv(h, &u, sizeof(u));
+		h = fnv1a64(h, &u, sizeof(u));
 		for (n = 1, j = 0; j < d->nlabels; j++) {
 			const struct metrics_label *l = &d->labels[j];
 
@@ -199,7 +187,7 @@ metrics_layout(struct metrics *m, size_t *nwords, char *err, size_t len)
 					    "ascending", d->name);
 					return ERR_INPUT;
 				}
-			h = metrics_fnv(h, d->buckets, d->nbuckets *
+			h = fnv1a64(h, d->buckets, d->nbuckets *
 			    sizeof(d->buckets[0]));
 		} else if (d->nbuckets != 0) {
 			metrics_msg(err, len, "metrics: %s: buckets on a "

@@ -9,6 +9,8 @@
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
+#include "assertion.h"
+#include "crypto.h"
 #include "jsonp.h"
 #include "log.h"
 #include "oidc.h"
@@ -16,6 +18,8 @@
 
 #define OIDC_FORM_MAX (32 * 1024)
 #define OIDC_CORRELATION_MAX 64
+#define OIDC_ASSERTION_TYPE \
+	"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 static const struct {
 	const char	*code;
@@ -121,30 +125,61 @@ oidc_url_build(const char *endpoint, const char *const *params,
 	return e;
 }
 
+/* The authorization request's name/value pairs, NULL-terminated. */
+#define OIDC_AUTHZ_PARAMS(a) { "client_id", (a)->client_id, \
+	"response_type", "code", "redirect_uri", (a)->redirect_uri, \
+	"response_mode", (a)->response_mode, "scope", (a)->scope, \
+	"state", (a)->state, "nonce", (a)->nonce, \
+	"code_challenge", (a)->code_challenge, \
+	"code_challenge_method", "S256", "resource", (a)->resource, \
+	"prompt", (a)->prompt, "ui_locales", (a)->ui_locales, NULL }
+
 enum err
 oidc_authorize_url(const char *endpoint, const struct oidc_authz *a,
     struct buf *out)
 {
-	const char *const params[] = { "client_id", a->client_id,
-	    "response_type", "code", "redirect_uri", a->redirect_uri,
-	    "response_mode", a->response_mode, "scope", a->scope,
-	    "state", a->state, "nonce", a->nonce,
-	    "code_challenge", a->code_challenge,
-	    "code_challenge_method", "S256", "resource", a->resource,
-	    "prompt", a->prompt, NULL };
+	const char *const params[] = OIDC_AUTHZ_PARAMS(a);
+
+	return oidc_url_build(endpoint, params, out);
+}
+
+enum err
+oidc_par_url(const char *endpoint, const char *client_id,
+    const char *request_uri, struct buf *out)
+{
+	const char *const params[] = { "client_id", client_id,
+	    "request_uri", request_uri, NULL };
 
 	return oidc_url_build(endpoint, params, out);
 }
 
 enum err
 oidc_logout_url(const char *endpoint, const char *post_logout_redirect_uri,
-    const char *id_token_hint, const char *client_id, struct buf *out)
+    const char *id_token_hint, const char *client_id, const char *state,
+    struct buf *out)
 {
 	const char *const params[] = { "post_logout_redirect_uri",
 	    post_logout_redirect_uri, "id_token_hint", id_token_hint,
-	    "client_id", client_id, NULL };
+	    "client_id", client_id, "state", state, NULL };
 
 	return oidc_url_build(endpoint, params, out);
+}
+
+enum err
+oidc_response_iss(const char *iss, const char *issuer, bool required,
+    const char **why)
+{
+	if (iss == NULL) {
+		if (!required)
+			return ERR_OK;
+		*why = "no iss in the authorization response";
+		return ERR_AUTH;
+	}
+	if (issuer == NULL || strcmp(iss, issuer) != 0) {
+		*why = "the authorization response's iss is another issuer";
+		return ERR_AUTH;
+	}
+	return ERR_OK;
 }
 
 enum err
@@ -334,9 +369,12 @@ oidc_tokens_parse(long status, const char *body, size_t len,
 	case ERR_OK:
 		if (strcasecmp(type, "Bearer") == 0)
 			break;
+		/* RFC 9449 5: bound to the key of the request's proof. */
+		if ((t->dpop = strcasecmp(type, "DPoP") == 0))
+			break;
 		/* FALLTHROUGH */
 	default:
-		log_err("token endpoint: token_type is not Bearer");
+		log_err("token endpoint: token_type is not Bearer or DPoP");
 		goto out;
 	}
 	if ((e = oidc_dup(doc, "access_token", OIDC_FORM_MAX,
@@ -389,47 +427,117 @@ out:
 	return e;
 }
 
-/* POST a form to the token endpoint and parse the answer. */
+/* oidc_tokens_parse as an oidc_reader's parse. */
 static enum err
-oidc_token_call(struct httpc *h, const char *endpoint,
-    const struct oidc_client *c, struct buf *form, struct oidc_tokens *t)
+oidc_tokens_read(long status, const char *body, size_t len, void *t)
 {
-	static const char *const hdrs[] = {
+	return oidc_tokens_parse(status, body, len, t);
+}
+
+/*
+ * How the answer of a client-authenticated POST is read: the token
+ * endpoint's by oidc_tokens_parse, the PAR endpoint's by oidc_par_parse.
+ */
+struct oidc_reader {
+	enum err	(*parse)(long status, const char *body, size_t len,
+			    void *out);
+	void		*out;
+};
+
+/*
+ * POST the form (credentials added), with the DPoP proof dpop when not
+ * NULL, and parse the answer.
+ */
+static enum err
+oidc_token_post(struct httpc *h, const char *endpoint, struct buf *form,
+    const char *user, const char *pass, const char *dpop,
+    const struct oidc_reader *t)
+{
+	const char *hdrs[] = {
 	    "Content-Type: application/x-www-form-urlencoded",
-	    "Accept: application/json", NULL };
+	    "Accept: application/json", NULL, NULL };
 	struct httpc_resp resp;
+	struct buf proof;
+	enum err e;
+
+	buf_init(&proof, OIDC_FORM_MAX);
+	if (dpop != NULL) {
+		(void)buf_addf(&proof, "DPoP: %s", dpop);
+		if (proof.err != ERR_OK) {
+			buf_free(&proof);
+			return proof.err;
+		}
+		hdrs[2] = buf_str(&proof);
+	}
+	e = httpc_request(h, "POST", endpoint, hdrs, form->data, form->len,
+	    user, pass, &resp);
+	buf_free(&proof);
+	if (e != ERR_OK)
+		return ERR_UPSTREAM;
+	e = t->parse(resp.status, buf_str(&resp.body), resp.body.len, t->out);
+	httpc_resp_free(&resp);
+	return e;
+}
+
+/* private_key_jwt (RFC 7523 2.2): a fresh assertion for this endpoint. */
+static enum err
+oidc_token_assert(struct httpc *h, const char *endpoint,
+    const struct oidc_client *c, struct buf *form,
+    const struct oidc_reader *t)
+{
+	char	*jwt = NULL;
 	char	 sep = '&';
 	enum err e;
 
-	memset(t, 0, sizeof(*t));
-	if (!c->basic && ((e = oidc_param(form, &sep, "client_id",
-	    c->client_id)) != ERR_OK || (e = oidc_param(form, &sep,
-	    "client_secret", c->client_secret)) != ERR_OK))
+	if ((e = assertion_make(c->assertion, c->assertion_alg, c->client_id,
+	    endpoint, time(NULL), &jwt)) != ERR_OK) {
+		log_err("client assertion: cannot sign one: %s", err_str(e));
 		return e;
+	}
+	if ((e = oidc_param(form, &sep, "client_id", c->client_id)) ==
+	    ERR_OK && (e = oidc_param(form, &sep, "client_assertion_type",
+	    OIDC_ASSERTION_TYPE)) == ERR_OK &&
+	    (e = oidc_param(form, &sep, "client_assertion", jwt)) == ERR_OK)
+		e = oidc_token_post(h, endpoint, form, NULL, NULL, c->dpop, t);
+	crypto_free_str(jwt);
+	return e;
+}
+
+/*
+ * POST a form to the token (or PAR) endpoint, authenticated as the
+ * client, and parse the answer.
+ */
+static enum err
+oidc_token_call(struct httpc *h, const char *endpoint,
+    const struct oidc_client *c, struct buf *form,
+    const struct oidc_reader *t)
+{
+	struct buf id, secret;
+	char	 sep = '&';
+	enum err e;
+
+	if (c->assertion != NULL)
+		return oidc_token_assert(h, endpoint, c, form, t);
+	if (!c->basic) {
+		if ((e = oidc_param(form, &sep, "client_id", c->client_id)) !=
+		    ERR_OK || (e = oidc_param(form, &sep, "client_secret",
+		    c->client_secret)) != ERR_OK)
+			return e;
+		return oidc_token_post(h, endpoint, form, NULL, NULL,
+		    c->dpop, t);
+	}
 	/*
 	 * client_secret_basic: RFC 6749 2.3.1 wants both form-encoded
 	 * before they go into the header.
 	 */
-	if (c->basic) {
-		struct buf id, secret;
-
-		buf_init(&id, OIDC_FORM_MAX);
-		buf_init(&secret, OIDC_FORM_MAX);
-		if ((e = url_encode(c->client_id, &id)) == ERR_OK &&
-		    (e = url_encode(c->client_secret, &secret)) == ERR_OK)
-			e = httpc_request(h, "POST", endpoint, hdrs,
-			    form->data, form->len, buf_str(&id),
-			    buf_str(&secret), &resp);
-		buf_free(&id);
-		buf_free_secret(&secret);
-	} else
-		e = httpc_request(h, "POST", endpoint, hdrs, form->data,
-		    form->len, NULL, NULL, &resp);
-	if (e != ERR_OK)
-		return ERR_UPSTREAM;
-	e = oidc_tokens_parse(resp.status, buf_str(&resp.body), resp.body.len,
-	    t);
-	httpc_resp_free(&resp);
+	buf_init(&id, OIDC_FORM_MAX);
+	buf_init(&secret, OIDC_FORM_MAX);
+	if ((e = url_encode(c->client_id, &id)) == ERR_OK &&
+	    (e = url_encode(c->client_secret, &secret)) == ERR_OK)
+		e = oidc_token_post(h, endpoint, form, buf_str(&id),
+		    buf_str(&secret), c->dpop, t);
+	buf_free(&id);
+	buf_free_secret(&secret);
 	return e;
 }
 
@@ -441,6 +549,7 @@ static enum err
 oidc_grant(struct httpc *h, const char *endpoint, const struct oidc_client *c,
     const char *grant, const char *const *params, struct oidc_tokens *t)
 {
+	const struct oidc_reader rd = { oidc_tokens_read, t };
 	struct buf form;
 	char	 sep = '&';
 	enum err e;
@@ -454,7 +563,7 @@ oidc_grant(struct httpc *h, const char *endpoint, const struct oidc_client *c,
 		oidc_param(&form, &sep, params[i], params[i + 1]);
 	/* A failed add sticks in form.err: one check for the form. */
 	if ((e = form.err) == ERR_OK)
-		e = oidc_token_call(h, endpoint, c, &form, t);
+		e = oidc_token_call(h, endpoint, c, &form, &rd);
 	buf_free_secret(&form);
 	return e;
 }
@@ -495,6 +604,74 @@ oidc_refresh(struct httpc *h, const char *endpoint,
 	return e;
 }
 
+enum err
+oidc_par_parse(long status, const char *body, size_t len, void *out)
+{
+	struct json_object *doc = NULL;
+	const char *v = NULL;
+	char	**request_uri = out;
+	enum err e;
+
+	*request_uri = NULL;
+	if ((e = jsonp_parse(body, len, JSONP_DEPTH_MAX, &doc)) != ERR_OK ||
+	    !json_object_is_type(doc, json_type_object)) {
+		log_err("PAR endpoint: status %ld, not a JSON object", status);
+		e = e == ERR_NOMEM ? e : ERR_UPSTREAM;
+		goto out;
+	}
+	if (status != 201 && status != 200) {
+		const char *d = NULL;
+
+		if (jsonp_string(doc, "error", &v) != ERR_OK ||
+		    strlen(v) > OIDC_ERROR_MAX)
+			v = "no error named";
+		if (jsonp_string(doc, "error_description", &d) != ERR_OK ||
+		    strlen(d) > OIDC_ERROR_MAX)
+			d = "";
+		log_err("PAR endpoint: status %ld, %s: %s", status, v, d);
+		e = status >= 400 && status < 500 ? ERR_AUTH : ERR_UPSTREAM;
+		goto out;
+	}
+	e = ERR_UPSTREAM;
+	if (jsonp_string(doc, "request_uri", &v) != ERR_OK || *v == '\0' ||
+	    strlen(v) > OIDC_FORM_MAX) {
+		log_err("PAR endpoint: no request_uri in the answer");
+		goto out;
+	}
+	e = (*request_uri = strdup(v)) == NULL ? ERR_NOMEM : ERR_OK;
+out:
+	json_object_put(doc);
+	return e;
+}
+
+enum err
+oidc_par(struct httpc *h, const char *endpoint, const struct oidc_client *c,
+    const struct oidc_authz *a, char **request_uri)
+{
+	const char *const params[] = OIDC_AUTHZ_PARAMS(a);
+	const struct oidc_reader rd = { oidc_par_parse, request_uri };
+	struct buf form;
+	char	 sep = '&';
+	enum err e;
+	size_t	 i;
+
+	*request_uri = NULL;
+	buf_init(&form, OIDC_FORM_MAX);
+	/*
+	 * client_id is a parameter of the request (RFC 9126 2.1), which
+	 * oidc_token_call adds itself except for client_secret_basic.
+	 */
+	buf_adds(&form, "response_type=code");
+	if (c->basic && c->assertion == NULL)
+		oidc_param(&form, &sep, "client_id", c->client_id);
+	for (i = 4; params[i] != NULL; i += 2)
+		oidc_param(&form, &sep, params[i], params[i + 1]);
+	if ((e = form.err) == ERR_OK)
+		e = oidc_token_call(h, endpoint, c, &form, &rd);
+	buf_free_secret(&form);
+	return e;
+}
+
 enum oidc_b2c
 oidc_b2c_code(const char *desc)
 {
@@ -515,19 +692,32 @@ oidc_b2c_code(const char *desc)
 	return OIDC_B2C_NONE;
 }
 
-char *
-oidc_b2c_correlation(const char *desc)
+/* The id after label ("Correlation ID:") in desc, as a fresh string. */
+static char *
+oidc_desc_id(const char *desc, const char *label)
 {
 	const char *p;
 	size_t	 n;
 
-	if (desc == NULL || (p = strstr(desc, "Correlation ID:")) == NULL)
+	if (desc == NULL || (p = strstr(desc, label)) == NULL)
 		return NULL;
-	p += strlen("Correlation ID:");
+	p += strlen(label);
 	while (*p == ' ')
 		p++;
 	n = strspn(p, "0123456789abcdefABCDEF-");
 	if (n == 0 || n > OIDC_CORRELATION_MAX || strspn(p, "-") == n)
 		return NULL;
 	return strndup(p, n);
+}
+
+char *
+oidc_b2c_correlation(const char *desc)
+{
+	return oidc_desc_id(desc, "Correlation ID:");
+}
+
+char *
+oidc_ms_trace(const char *desc)
+{
+	return oidc_desc_id(desc, "Trace ID:");
 }

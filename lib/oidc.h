@@ -30,13 +30,24 @@ struct oidc_authz {
 	const char	*response_mode;		/* "form_post", or NULL */
 	const char	*resource;		/* RFC 8707, or NULL */
 	const char	*prompt;		/* or NULL */
+	const char	*ui_locales;		/* or NULL */
 };
 
-/* The client's credentials at the token endpoint. */
+struct assertion;
+
+/*
+ * The client's credentials at the token endpoint: a secret, or with
+ * assertion set a certificate (private_key_jwt, RFC 7523: a fresh
+ * assertion signed with assertion_alg, aud the token endpoint, in
+ * client_assertion; the secret and basic are not used then).
+ */
 struct oidc_client {
 	const char	*client_id;
 	const char	*client_secret;
 	bool		 basic;		/* client_secret_basic, else _post */
+	const struct assertion *assertion;	/* or NULL */
+	enum jwk_alg	 assertion_alg;	/* RS256 or PS256 */
+	const char	*dpop;	/* a DPoP proof (RFC 9449) for this call */
 };
 
 struct oidc_tokens {
@@ -44,6 +55,8 @@ struct oidc_tokens {
 	char	*refresh_token;		/* or NULL */
 	char	*id_token;		/* or NULL */
 	long	 expires_in;		/* seconds */
+	bool	 dpop;			/* token_type DPoP: the access token
+					   is bound to the proof's key */
 	char	*error;			/* on ERR_AUTH: "invalid_grant" ... */
 	char	*error_description;
 };
@@ -56,13 +69,38 @@ struct oidc_tokens {
 enum err oidc_authorize_url(const char *endpoint, const struct oidc_authz *,
 	    struct buf *out);
 /*
+ * PAR (RFC 9126): push the authorization request a (its client_id goes
+ * with the client's authentication, as at the token endpoint) and get
+ * its request_uri (*request_uri: caller frees).  ERR_AUTH when the
+ * provider refused it, ERR_UPSTREAM when it could not be reached or
+ * answered nonsense (both logged).
+ */
+enum err oidc_par(struct httpc *, const char *endpoint,
+	    const struct oidc_client *, const struct oidc_authz *a,
+	    char **request_uri);
+/* Parse a PAR endpoint answer into *(char **)request_uri (for tests). */
+enum err oidc_par_parse(long status, const char *body, size_t len,
+	    void *request_uri);
+/* The authorization URL of a pushed request: client_id and request_uri. */
+enum err oidc_par_url(const char *endpoint, const char *client_id,
+	    const char *request_uri, struct buf *out);
+/*
  * RP-initiated logout: append to out the end_session endpoint with
- * post_logout_redirect_uri, id_token_hint (when not NULL) and client_id,
- * as oidc_authorize_url does.
+ * post_logout_redirect_uri, id_token_hint and state (each when not
+ * NULL) and client_id, as oidc_authorize_url does.
  */
 enum err oidc_logout_url(const char *endpoint,
 	    const char *post_logout_redirect_uri, const char *id_token_hint,
-	    const char *client_id, struct buf *out);
+	    const char *client_id, const char *state, struct buf *out);
+/*
+ * RFC 9207: the "iss" of an authorization response (NULL: absent)
+ * against the issuer the request went to.  required: the provider
+ * advertises authorization_response_iss_parameter_supported, so it must
+ * be there; one that is there must equal issuer exactly (mix-up
+ * defence).  ERR_OK, or ERR_AUTH with *why (static, safe to log).
+ */
+enum err oidc_response_iss(const char *iss, const char *issuer,
+	    bool required, const char **why);
 /*
  * Append the origin of the absolute URL url and "/" to out: scheme, host
  * and port as libcurl parses them (a port is kept even when it is the
@@ -126,5 +164,10 @@ enum oidc_b2c oidc_b2c_code(const char *error_description);
  * (NULL when there is none, or on no memory).
  */
 char	*oidc_b2c_correlation(const char *error_description);
+/*
+ * The "Trace ID: ..." of a Microsoft Entra (AADSTS) error description,
+ * likewise; its "Correlation ID: ..." is oidc_b2c_correlation's.
+ */
+char	*oidc_ms_trace(const char *error_description);
 
 #endif

@@ -14,6 +14,7 @@ static const char *const provider_endpoint_keys[PROVIDER_ENDPOINT__MAX] = {
 	[PROVIDER_AUTHORIZE] = "authorization_endpoint",
 	[PROVIDER_TOKEN] = "token_endpoint",
 	[PROVIDER_END_SESSION] = "end_session_endpoint",
+	[PROVIDER_PAR] = "pushed_authorization_request_endpoint",
 };
 
 struct provider {
@@ -22,6 +23,10 @@ struct provider {
 	char		*jwks_uri;
 	char		*endpoints[PROVIDER_ENDPOINT__MAX];
 	bool		 basic_auth;
+	bool		 iss_param;	/* RFC 9207 advertised */
+	bool		 dpop_es256;	/* RFC 9449: DPoP proofs in ES256 */
+	unsigned	 assert_algs;	/* 1 << enum jwk_alg listed for */
+	bool		 assert_listed;	/* ... client assertions, or none */
 	struct jwkset	*keys;
 	time_t		 keys_fetched;	/* last success */
 	long		 keys_ttl;	/* seconds they are good for */
@@ -30,6 +35,11 @@ struct provider {
 	time_t		 meta_tried;
 	void		(*hook)(void *, enum provider_fetch, bool);
 	void		*hook_arg;
+	enum err	(*load)(void *, enum provider_fetch, const char *,
+			    struct provider_doc *);
+	void		(*save)(void *, enum provider_fetch, const char *,
+			    const struct provider_doc *);
+	void		*store_arg;
 };
 
 enum err
@@ -100,6 +110,34 @@ provider_set_hook(struct provider *p,
 	p->hook_arg = arg;
 }
 
+void
+provider_set_store(struct provider *p,
+    enum err (*load)(void *, enum provider_fetch, const char *,
+    struct provider_doc *),
+    void (*save)(void *, enum provider_fetch, const char *,
+    const struct provider_doc *), void *arg)
+{
+	p->load = load;
+	p->save = save;
+	p->store_arg = arg;
+}
+
+/* Hand a document just fetched and taken to the store, if any. */
+static void
+provider_save(struct provider *p, enum provider_fetch what, const char *url,
+    struct httpc_resp *resp, time_t now)
+{
+	struct provider_doc d;
+
+	if (p->save == NULL)
+		return;
+	d.body = resp->body.data;
+	d.len = resp->body.len;
+	d.cache_control = resp->cache_control;
+	d.fetched = now;
+	p->save(p->store_arg, what, url, &d);
+}
+
 /* e, told to the hook as the outcome of fetching "what". */
 static enum err
 provider_told(struct provider *p, enum provider_fetch what, enum err e)
@@ -109,22 +147,22 @@ provider_told(struct provider *p, enum provider_fetch what, enum err e)
 	return e;
 }
 
+/*
+ * Parse and take the discovery document in body (fetched or stored);
+ * ERR_UPSTREAM, and nothing changed, when it is unusable.
+ */
 static enum err
-provider_fetch_meta_once(struct provider *p, struct httpc *h)
+provider_meta_parse(struct provider *p, const char *body, size_t len)
 {
-	struct httpc_resp resp;
 	struct json_object *doc = NULL, *methods, *m;
 	const char *s;
 	char	*issuer = NULL, *jwks = NULL, *ep[PROVIDER_ENDPOINT__MAX] = {0};
 	bool	 basic = true;
-	enum err e;
+	enum err e = ERR_UPSTREAM;
 	size_t	 i;
 
-	if ((e = provider_get(h, p->url, &resp)) != ERR_OK)
-		return e;
-	e = ERR_UPSTREAM;
-	if (jsonp_parse(resp.body.data, resp.body.len, JSONP_DEPTH_MAX,
-	    &doc) != ERR_OK || !json_object_is_type(doc, json_type_object)) {
+	if (jsonp_parse(body, len, JSONP_DEPTH_MAX, &doc) != ERR_OK ||
+	    !json_object_is_type(doc, json_type_object)) {
 		log_err("%s: not a JSON object", p->url);
 		goto out;
 	}
@@ -162,6 +200,34 @@ provider_fetch_meta_once(struct provider *p, struct httpc *h)
 				basic = true;
 		}
 	}
+	/* What client assertions (private_key_jwt) may be signed with. */
+	p->assert_algs = 0;
+	p->assert_listed = json_object_object_get_ex(doc,
+	    "token_endpoint_auth_signing_alg_values_supported", &methods) &&
+	    json_object_is_type(methods, json_type_array);
+	for (i = 0; p->assert_listed && i < json_object_array_length(methods);
+	    i++) {
+		enum jwk_alg a;
+
+		m = json_object_array_get_idx(methods, i);
+		if (json_object_is_type(m, json_type_string) &&
+		    jwk_alg_parse(json_object_get_string(m), &a) == ERR_OK)
+			p->assert_algs |= 1u << a;
+	}
+	/* RFC 9449: the token endpoint binds tokens to ES256 DPoP keys. */
+	p->dpop_es256 = false;
+	if (json_object_object_get_ex(doc, "dpop_signing_alg_values_supported",
+	    &methods) && json_object_is_type(methods, json_type_array))
+		for (i = 0; i < json_object_array_length(methods); i++)
+			if (json_object_is_type(m = json_object_array_get_idx(
+			    methods, i), json_type_string) &&
+			    strcmp(json_object_get_string(m), "ES256") == 0)
+				p->dpop_es256 = true;
+	/* RFC 9207: the authorization response carries iss. */
+	p->iss_param = json_object_object_get_ex(doc,
+	    "authorization_response_iss_parameter_supported", &m) &&
+	    json_object_is_type(m, json_type_boolean) &&
+	    json_object_get_boolean(m);
 	provider_clear_meta(p);
 	p->issuer = issuer;
 	p->jwks_uri = jwks;
@@ -176,6 +242,20 @@ out:
 	for (i = 0; i < PROVIDER_ENDPOINT__MAX; i++)
 		free(ep[i]);
 	json_object_put(doc);
+	return e;
+}
+
+static enum err
+provider_fetch_meta_once(struct provider *p, struct httpc *h, time_t now)
+{
+	struct httpc_resp resp;
+	enum err e;
+
+	if ((e = provider_get(h, p->url, &resp)) != ERR_OK)
+		return e;
+	if ((e = provider_meta_parse(p, resp.body.data, resp.body.len)) ==
+	    ERR_OK)
+		provider_save(p, PROVIDER_FETCH_DISCOVERY, p->url, &resp, now);
 	httpc_resp_free(&resp);
 	return e;
 }
@@ -216,35 +296,50 @@ provider_keys_ttl(const char *cc)
 }
 
 static enum err
-provider_fetch_meta(struct provider *p, struct httpc *h)
+provider_fetch_meta(struct provider *p, struct httpc *h, time_t now)
 {
 	return provider_told(p, PROVIDER_FETCH_DISCOVERY,
-	    provider_fetch_meta_once(p, h));
+	    provider_fetch_meta_once(p, h, now));
+}
+
+/*
+ * Parse and take the JWK set in body (fetched or stored), served with
+ * Cache-Control cc and fetched then; ERR_UPSTREAM when it is unusable.
+ */
+static enum err
+provider_keys_parse(struct provider *p, const char *body, size_t len,
+    const char *cc, time_t fetched)
+{
+	struct jwkset *set = NULL;
+
+	if (jwkset_parse(body, len, &set) != ERR_OK) {
+		log_err("%s: no usable keys", p->jwks_uri);
+		return ERR_UPSTREAM;
+	}
+	p->keys_ttl = provider_keys_ttl(cc);
+	jwkset_free(p->keys);
+	p->keys = set;
+	p->keys_fetched = fetched;
+	return ERR_OK;
 }
 
 static enum err
 provider_fetch_keys_once(struct provider *p, struct httpc *h, time_t now)
 {
 	struct httpc_resp resp;
-	struct jwkset *set = NULL;
 	enum err e;
 
 	p->keys_tried = now;
 	if ((e = provider_get(h, p->jwks_uri, &resp)) != ERR_OK)
 		return e;
-	if (jwkset_parse(resp.body.data, resp.body.len, &set) != ERR_OK) {
-		log_err("%s: no usable keys", p->jwks_uri);
-		httpc_resp_free(&resp);
-		return ERR_UPSTREAM;
+	if ((e = provider_keys_parse(p, resp.body.data, resp.body.len,
+	    resp.cache_control, now)) == ERR_OK) {
+		provider_save(p, PROVIDER_FETCH_JWKS, p->jwks_uri, &resp, now);
+		log_info("%s: %zu keys loaded, kept %ld s", p->jwks_uri,
+		    jwkset_size(p->keys), p->keys_ttl);
 	}
-	p->keys_ttl = provider_keys_ttl(resp.cache_control);
 	httpc_resp_free(&resp);
-	jwkset_free(p->keys);
-	p->keys = set;
-	p->keys_fetched = now;
-	log_info("%s: %zu keys loaded, kept %ld s", p->jwks_uri,
-	    jwkset_size(set), p->keys_ttl);
-	return ERR_OK;
+	return e;
 }
 
 static enum err
@@ -252,6 +347,74 @@ provider_fetch_keys(struct provider *p, struct httpc *h, time_t now)
 {
 	return provider_told(p, PROVIDER_FETCH_JWKS,
 	    provider_fetch_keys_once(p, h, now));
+}
+
+static void
+provider_doc_free(struct provider_doc *d)
+{
+	free(d->body);
+	free(d->cache_control);
+	memset(d, 0, sizeof(*d));
+}
+
+/*
+ * One stored document, or false (logged when it was there but unusable:
+ * a fetch time too far ahead; one ahead by less is taken as now).
+ */
+static bool
+provider_stored(struct provider *p, enum provider_fetch what,
+    const char *url, time_t now, struct provider_doc *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (p->load(p->store_arg, what, url, d) != ERR_OK)
+		return false;
+	if (d->fetched > now + PROVIDER_STORE_SKEW) {
+		log_warn("%s: stored copy fetched %lld s in the future: "
+		    "ignored", url, (long long)(d->fetched - now));
+		provider_doc_free(d);
+		return false;
+	}
+	if (d->fetched > now)
+		d->fetched = now;
+	return true;
+}
+
+/*
+ * Nothing is loaded: start from the stored document and the keys of its
+ * jwks_uri, both or neither (see provider.h for how old they may be).
+ */
+static void
+provider_restore(struct provider *p, time_t now)
+{
+	struct provider_doc d;
+	time_t	 fetched;
+
+	if (p->load == NULL || !provider_stored(p, PROVIDER_FETCH_DISCOVERY,
+	    p->url, now, &d))
+		return;
+	fetched = d.fetched;
+	if (provider_meta_parse(p, d.body, d.len) != ERR_OK) {
+		log_warn("%s: stored discovery document unusable: ignored",
+		    p->url);
+		provider_doc_free(&d);
+		return;
+	}
+	provider_doc_free(&d);
+	if (!provider_stored(p, PROVIDER_FETCH_JWKS, p->jwks_uri, now, &d)) {
+		provider_clear_meta(p);
+		return;
+	}
+	if (d.fetched < fetched)
+		fetched = d.fetched;
+	if (provider_keys_parse(p, d.body, d.len, d.cache_control,
+	    fetched) != ERR_OK) {
+		log_warn("%s: stored keys unusable: ignored", p->jwks_uri);
+		provider_clear_meta(p);
+	} else
+		log_info("%s: document and %zu keys from the store, fetched "
+		    "%lld s ago, kept %ld s", p->url, jwkset_size(p->keys),
+		    (long long)(now - fetched), p->keys_ttl);
+	provider_doc_free(&d);
 }
 
 enum err
@@ -264,7 +427,10 @@ provider_load(struct provider *p, struct httpc *h, time_t now)
 		    p->meta_tried != 0)
 			return ERR_UPSTREAM;
 		p->meta_tried = now;
-		if ((e = provider_fetch_meta(p, h)) != ERR_OK)
+		if (p->keys == NULL)
+			provider_restore(p, now);
+		if (p->issuer == NULL &&
+		    (e = provider_fetch_meta(p, h, now)) != ERR_OK)
 			return e;
 	}
 	if (p->keys == NULL) {
@@ -277,7 +443,7 @@ provider_load(struct provider *p, struct httpc *h, time_t now)
 	    now - p->keys_tried >= PROVIDER_REFETCH_MIN) {
 		/* Periodic refresh: the document too, keys may move. */
 		p->meta_tried = now;
-		if (provider_fetch_meta(p, h) == ERR_OK)
+		if (provider_fetch_meta(p, h, now) == ERR_OK)
 			(void)provider_fetch_keys(p, h, now);
 		else
 			p->keys_tried = now;
@@ -303,6 +469,31 @@ bool
 provider_basic_auth(const struct provider *p)
 {
 	return p->basic_auth;
+}
+
+bool
+provider_iss_param(const struct provider *p)
+{
+	return p->iss_param;
+}
+
+bool
+provider_dpop_es256(const struct provider *p)
+{
+	return p->dpop_es256;
+}
+
+enum err
+provider_assertion_alg(const struct provider *p, enum jwk_alg *out)
+{
+	*out = JWK_ALG_RS256;
+	if (!p->assert_listed)
+		return ERR_OK;
+	if (p->assert_algs & (1u << JWK_ALG_PS256))
+		*out = JWK_ALG_PS256;
+	else if (!(p->assert_algs & (1u << JWK_ALG_RS256)))
+		return ERR_NOTFOUND;
+	return ERR_OK;
 }
 
 const struct jwk *

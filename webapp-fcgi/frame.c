@@ -46,6 +46,8 @@ page_nav(struct web *w, struct buf *b, const struct session *s,
 	buf_addf(b, "<div class=\"%s\"><nav aria-label=\"Main\">", cls);
 	page_link(b, "/tasks", "Tasks", title);
 	page_link(b, "/claims", "Claims", title);
+	page_link(b, "/sessions", "Sessions", title);
+	page_link(b, "/account", "My data", title);
 	if (w->flows[FLOW_PROFILE] != NULL)
 		page_link(b, "/profile", "Edit profile", title);
 	if (w->flows[FLOW_RESET] != NULL)

@@ -19,6 +19,7 @@
 #include "cookie.h"
 #include "log.h"
 #include "migrate.h"
+#include "provider_store.h"
 #include "respond.h"
 #include "webapp.h"
 
@@ -27,6 +28,7 @@
 #define WEB_POLICY_PLACEHOLDER "{policy}"
 #define WEB_CALLBACK_PATH "/signin/callback"
 #define WEB_ID_DIGITS_MAX 18
+#define WEB_PATH_ID_MAX 64	/* bytes of a session handle in a path */
 #define WEB_URL_MAX 2048
 
 extern const struct migration webapp_migrations[];
@@ -51,6 +53,8 @@ static const struct conf_key web_keys[] = {
 	KEY(read_scope, CONF_STR, "read", false, 0, 0, false),
 	KEY(write_scope, CONF_STR, "write", false, 0, 0, false),
 	KEY(api_resource, CONF_STR, NULL, false, 0, 0, false),
+	KEY(use_par, CONF_STR, "auto", false, 0, 0, false),
+	KEY(use_dpop, CONF_STR, "auto", false, 0, 0, false),
 	KEY(cache_key_file, CONF_STR, NULL, true, 0, 0, false),
 	KEY(session_idle_timeout, CONF_INT, "1800", false, 60, 2592000, false),
 	KEY(session_max_lifetime, CONF_INT, "43200", false, 300, 31536000,
@@ -65,6 +69,9 @@ static const struct conf_key web_keys[] = {
 	KEY(http_proxy, CONF_STR, NULL, false, 0, 0, false),
 	KEY(metrics_dir, CONF_STR, METRICS_DIR_DEFAULT, false, 0, 0, false),
 	KEY(metrics_token_file, CONF_FILE, NULL, false, 0, 0, true),
+	KEY(provider_profile, CONF_STR, NULL, false, 0, 0, false),
+	KEY(client_assertion_key_file, CONF_STR, NULL, false, 0, 0, false),
+	KEY(client_assertion_cert_file, CONF_STR, NULL, false, 0, 0, false),
 };
 #undef KEY
 #define WEB_NKEYS (sizeof(web_keys) / sizeof(web_keys[0]))
@@ -93,6 +100,20 @@ static const struct {
 	[ROUTE_READYZ] = { "/readyz", GET, "GET, HEAD", false },
 	[ROUTE_METRICS] = { "/metrics", GET, "GET, HEAD", false },
 	[ROUTE_STYLE] = { "/static/style.css", GET, "GET, HEAD", false },
+	[ROUTE_TASK] = { NULL, GET | POST, "GET, HEAD, POST", true },
+	[ROUTE_SESSIONS] = { "/sessions", GET, "GET, HEAD", true },
+	[ROUTE_SESSION_REVOKE] = { NULL, POST, "POST", true },
+	[ROUTE_SESSIONS_REVOKE_OTHERS] = { "/sessions/revoke-others", POST,
+	    "POST", true },
+	[ROUTE_ACCOUNT] = { "/account", GET, "GET, HEAD", true },
+	[ROUTE_EXPORT_JSON] = { "/account/export.json", GET, "GET, HEAD",
+	    true },
+	[ROUTE_EXPORT_CSV] = { "/account/export.csv", GET, "GET, HEAD", true },
+	[ROUTE_ACCOUNT_DELETE] = { "/account/delete", POST, "POST", true },
+	[ROUTE_SIGNOUT_FRONT] = { "/signout/frontchannel", GET, "GET, HEAD",
+	    false },
+	[ROUTE_SIGNOUT_BACK] = { "/signout/backchannel", POST, "POST",
+	    false },
 };
 #undef GET
 #undef POST
@@ -100,7 +121,10 @@ static const struct {
 
 /* ---- routing ------------------------------------------------------------- */
 
-/* "/tasks/{id}/{verb}" with a positive id of at most 18 digits. */
+/*
+ * "/tasks/{id}/{verb}" ("/tasks/{id}" for verb "") with a positive id of
+ * at most 18 digits.
+ */
 static bool
 web_task_path(const char *path, const char *verb, char *id, size_t idlen)
 {
@@ -111,10 +135,29 @@ web_task_path(const char *path, const char *verb, char *id, size_t idlen)
 	path += 7;
 	n = strspn(path, "0123456789");
 	if (n == 0 || n > WEB_ID_DIGITS_MAX || path[0] == '0' ||
-	    path[n] != '/' || strcmp(path + n + 1, verb) != 0 || n >= idlen)
+	    (*verb == '\0' ? path[n] != '\0' : path[n] != '/' ||
+	    strcmp(path + n + 1, verb) != 0) || n >= idlen)
 		return false;
 	memcpy(id, path, n);
 	id[n] = '\0';
+	return true;
+}
+
+/* "/sessions/{handle}/revoke": a session's public handle, base64url. */
+static bool
+web_session_path(const char *path, char *handle, size_t len)
+{
+	size_t n;
+
+	if (strncmp(path, "/sessions/", 10) != 0)
+		return false;
+	path += 10;
+	n = strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_");
+	if (n == 0 || n >= len || strcmp(path + n, "/revoke") != 0)
+		return false;
+	memcpy(handle, path, n);
+	handle[n] = '\0';
 	return true;
 }
 
@@ -131,6 +174,10 @@ web_route(const char *path, char *id, size_t idlen)
 		return ROUTE_TASK_DONE;
 	if (web_task_path(path, "delete", id, idlen))
 		return ROUTE_TASK_DELETE;
+	if (web_task_path(path, "", id, idlen))
+		return ROUTE_TASK;
+	if (web_session_path(path, id, idlen))
+		return ROUTE_SESSION_REVOKE;
 	return ROUTE__MAX;
 }
 
@@ -139,13 +186,15 @@ static bool
 web_session(struct web *w, struct req *r, struct session *s, bool *db_down)
 {
 	const char *hdr = req_param(r, "HTTP_COOKIE");
-	char	*sid = NULL;
+	char	*sid = NULL, ua[WEB_USER_AGENT_MAX + 1], ip[WEB_IP_MAX + 1];
 	enum err e;
 
 	*db_down = false;
 	if (hdr == NULL || cookie_get(hdr, w->session_cookie, &sid) != ERR_OK)
 		return false;
-	e = store_session_get(w, sid, s);
+	sessions_client(r, ua, sizeof(ua), ip, sizeof(ip));
+	e = store_session_get_seen(w, sid, *ua ? ua : NULL, *ip ? ip : NULL,
+	    s);
 	crypto_free_str(sid);
 	if (e == ERR_DB)
 		*db_down = true;
@@ -158,7 +207,7 @@ web_handle(void *arg, struct req *r)
 {
 	struct web *w = arg;
 	struct session sess, *s = NULL;
-	char	 id[WEB_ID_DIGITS_MAX + 1];
+	char	 id[WEB_PATH_ID_MAX + 1];	/* a task id or session handle */
 	enum route rt;
 	bool	 down;
 
@@ -199,6 +248,10 @@ web_handle(void *arg, struct req *r)
 	default:
 		break;
 	}
+	if (rt == ROUTE_SIGNOUT_BACK) {	/* the provider, no browser */
+		logout_backchannel(w, r);
+		return;
+	}
 	store_purge(w);
 	if (web_session(w, r, &sess, &down))
 		s = &sess;
@@ -207,13 +260,23 @@ web_handle(void *arg, struct req *r)
 		    "unavailable right now. Please try again in a moment.");
 		return;
 	}
+	if (routes[rt].session && s == NULL && r->method == REQ_POST &&
+	    (rt == ROUTE_TASKS || rt == ROUTE_TASK)) {
+		/* What was typed waits for the sign-in (drafts.c). */
+		drafts_signin_form(w, r, rt == ROUTE_TASK ? id : NULL);
+		return;
+	}
 	if (routes[rt].session && s == NULL) {
 		signin_redirect(w, r, r->method == REQ_GET ? r->path : "/tasks");
 		return;
 	}
 	switch (rt) {
 	case ROUTE_HOME:
-		pages_home(w, r, s);
+		if (!logout_landing(w, r, s))
+			pages_home(w, r, s);
+		break;
+	case ROUTE_SIGNOUT_FRONT:
+		logout_frontchannel(w, r, s);
 		break;
 	case ROUTE_SIGNIN:
 		signin_start(w, r, s, FLOW_SIGNIN);
@@ -241,6 +304,28 @@ web_handle(void *arg, struct req *r)
 		break;
 	case ROUTE_TASK_DELETE:
 		tasks_delete(w, r, s, id);
+		break;
+	case ROUTE_TASK:
+		tasks_edit(w, r, s, id);
+		break;
+	case ROUTE_SESSIONS:
+		sessions_page(w, r, s);
+		break;
+	case ROUTE_SESSION_REVOKE:
+		sessions_revoke(w, r, s, id);
+		break;
+	case ROUTE_SESSIONS_REVOKE_OTHERS:
+		sessions_revoke_others(w, r, s);
+		break;
+	case ROUTE_ACCOUNT:
+		account_page(w, r, s);
+		break;
+	case ROUTE_EXPORT_JSON:
+	case ROUTE_EXPORT_CSV:
+		account_export(w, r, s, rt == ROUTE_EXPORT_CSV);
+		break;
+	case ROUTE_ACCOUNT_DELETE:
+		account_delete(w, r, s);
 		break;
 	case ROUTE_CLAIMS:
 		pages_claims(w, r, s);
@@ -302,6 +387,72 @@ web_ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/*
+ * provider_profile (given, or guessed from metadata_url) and what it
+ * allows: the policy keys, and the client's credentials (exactly one of
+ * a secret, a secret file, or a key and certificate).
+ */
+static bool
+web_setup_profile(struct web *w, const struct web_config *c, char *err,
+    size_t len)
+{
+	const char *why = NULL;
+	bool	 cert = c->client_assertion_key_file != NULL ||
+	    c->client_assertion_cert_file != NULL;
+	int	 n = (c->client_secret != NULL) +
+	    (c->client_secret_file != NULL) + cert;
+
+	w->profile = profile_guess(c->metadata_url);
+	if (c->provider_profile != NULL && !profile_parse(c->provider_profile,
+	    &w->profile)) {
+		snprintf(err, len, "provider_profile: \"%s\" is not b2c, "
+		    "external-id or generic", c->provider_profile);
+		return false;
+	}
+	if (!profile_has_policies(w->profile) && (strstr(c->metadata_url,
+	    WEB_POLICY_PLACEHOLDER) != NULL || c->edit_profile_policy !=
+	    NULL || c->reset_password_policy != NULL)) {
+		snprintf(err, len, "provider_profile %s: no {policy} in "
+		    "metadata_url, and no edit_profile_policy or "
+		    "reset_password_policy (one user flow; password reset "
+		    "is part of sign-in)", profile_name(w->profile));
+		return false;
+	}
+	if (n != 1) {
+		snprintf(err, len, "client_secret, client_secret_file, "
+		    "client_assertion_key_file: give exactly one");
+		return false;
+	}
+	w->secret = c->client_secret ? c->client_secret :
+	    c->client_secret_file;
+	if (!cert)
+		return true;
+	if (!profile_client_assertion(w->profile)) {
+		snprintf(err, len, "client_assertion_key_file: Azure AD B2C "
+		    "takes no certificate credentials (provider_profile "
+		    "b2c): use client_secret_file");
+		return false;
+	}
+	if (c->client_assertion_key_file == NULL ||
+	    c->client_assertion_cert_file == NULL) {
+		snprintf(err, len, "client_assertion_key_file, "
+		    "client_assertion_cert_file: give both");
+		return false;
+	}
+	if (assertion_load(c->client_assertion_key_file,
+	    c->client_assertion_cert_file, &w->assertion, &why) != ERR_OK) {
+		snprintf(err, len, "client_assertion_key_file, "
+		    "client_assertion_cert_file: %s, %s: %s",
+		    c->client_assertion_key_file,
+		    c->client_assertion_cert_file, why);
+		return false;
+	}
+	if (assertion_not_after(w->assertion) < time(NULL))
+		log_warn("client_assertion_cert_file: %s: the certificate "
+		    "has expired", c->client_assertion_cert_file);
+	return true;
+}
+
 /* Checks conf_load() cannot make, and what follows from the keys. */
 static bool
 web_setup(struct web *w, const struct web_config *c, char *err, size_t len)
@@ -335,13 +486,8 @@ web_setup(struct web *w, const struct web_config *c, char *err, size_t len)
 		    "least %d bytes", WEB_METRICS_TOKEN_MIN);
 		return false;
 	}
-	if ((c->client_secret == NULL) == (c->client_secret_file == NULL)) {
-		snprintf(err, len, "client_secret, client_secret_file: give "
-		    "exactly one");
+	if (!web_setup_profile(w, c, err, len))
 		return false;
-	}
-	w->secret = c->client_secret ? c->client_secret :
-	    c->client_secret_file;
 	if (crypto_keyring_load(c->cache_key_file, &w->keys) != ERR_OK) {
 		snprintf(err, len, "cache_key_file: %s: cannot read 32 bytes, "
 		    "64 hex digits, or lines of ID:64-hex-digits (newest "
@@ -393,6 +539,18 @@ web_setup(struct web *w, const struct web_config *c, char *err, size_t len)
 		}
 		free(url);
 	}
+	if (strcmp(c->use_par, "auto") != 0 && strcmp(c->use_par, "on") != 0 &&
+	    strcmp(c->use_par, "off") != 0) {
+		snprintf(err, len, "use_par: \"%s\" is not auto, on or off",
+		    c->use_par);
+		return false;
+	}
+	if (strcmp(c->use_dpop, "auto") != 0 &&
+	    strcmp(c->use_dpop, "on") != 0 && strcmp(c->use_dpop, "off") != 0) {
+		snprintf(err, len, "use_dpop: \"%s\" is not auto, on or off",
+		    c->use_dpop);
+		return false;
+	}
 	if ((w->scope = web_scope(c)) == NULL) {
 		snprintf(err, len, "out of memory");
 		return false;
@@ -415,6 +573,7 @@ web_free(struct web *w)
 		free(w->policies[i]);
 	}
 	free(w->scope);
+	assertion_free(w->assertion);
 	db_free(w->db);
 	metrics_close(w->metrics);
 	httpc_free(w->idp);
@@ -428,11 +587,31 @@ web_check(struct web *w)
 {
 	size_t	 i;
 	bool	 good = true;
+	enum jwk_alg alg;
 
+	printf("provider_profile: %s (%s)\n", profile_name(w->profile),
+	    w->cfg->provider_profile != NULL ? "configured" :
+	    "guessed from metadata_url");
 	for (i = 0; i < FLOW__MAX; i++)
 		if (w->flows[i] != NULL)
 			good &= provider_check(w->flows[i], w->idp,
-			    w->policies[i], stdout);
+			    w->policies[i], stdout) &&
+			    signin_par_check(w, w->flows[i], w->policies[i],
+			    stdout);
+	if (w->assertion != NULL && w->flows[FLOW_SIGNIN] != NULL &&
+	    provider_issuer(w->flows[FLOW_SIGNIN]) != NULL) {
+		if (provider_assertion_alg(w->flows[FLOW_SIGNIN], &alg) ==
+		    ERR_OK)
+			printf("client credentials: certificate %s, client "
+			    "assertions signed %s\n",
+			    assertion_thumbprint(w->assertion),
+			    jwk_alg_name(alg));
+		else {
+			printf("client credentials: the provider takes client "
+			    "assertions signed neither PS256 nor RS256\n");
+			good = false;
+		}
+	}
 	good &= db_check(w->db, &web_stmts[WSTMT_HEALTH], stdout);
 	if (access(w->cfg->metrics_dir, W_OK | X_OK) != 0)
 		printf("metrics_dir: %s: %s (the web app would serve without "
@@ -452,6 +631,7 @@ main(int argc, char *argv[])
 	struct web_config cfg;
 	struct web w;
 	struct cli_args a;
+	struct provider_store *store = NULL;
 	const char *path;
 	char	 err[CONF_ERR_MAX];
 	int	 rc;
@@ -495,6 +675,12 @@ main(int argc, char *argv[])
 		rc = ops_admin(&w, a.mode, a.user);
 		break;
 	default:
+		if (provider_store_new(cfg.database, "webapp", &store) !=
+		    ERR_OK) {
+			fprintf(stderr, "todo-webapp: out of memory\n");
+			break;
+		}
+		provider_store_attach(store, w.flows, FLOW__MAX);
 		ops_metrics_open(&w);
 		rc = req_serve_with(web_handle, ops_done, &w) == ERR_OK ? 0 :
 		    1;
@@ -502,6 +688,7 @@ main(int argc, char *argv[])
 	}
 out:
 	web_free(&w);
+	provider_store_free(store);
 	conf_free(web_keys, WEB_NKEYS, &cfg);
 	return rc;
 }

@@ -40,6 +40,16 @@ static const char *const ops_routes[ROUTE__MAX + 1] = {
 	[ROUTE_READYZ] = "/readyz",
 	[ROUTE_METRICS] = "/metrics",
 	[ROUTE_STYLE] = "/static/style.css",
+	[ROUTE_TASK] = "/tasks/{id}",
+	[ROUTE_SESSIONS] = "/sessions",
+	[ROUTE_SESSION_REVOKE] = "/sessions/{id}/revoke",
+	[ROUTE_SESSIONS_REVOKE_OTHERS] = "/sessions/revoke-others",
+	[ROUTE_ACCOUNT] = "/account",
+	[ROUTE_EXPORT_JSON] = "/account/export.json",
+	[ROUTE_EXPORT_CSV] = "/account/export.csv",
+	[ROUTE_ACCOUNT_DELETE] = "/account/delete",
+	[ROUTE_SIGNOUT_FRONT] = "/signout/frontchannel",
+	[ROUTE_SIGNOUT_BACK] = "/signout/backchannel",
 	[ROUTE__MAX] = "unmatched",
 };
 static const char *const ops_flows[FLOW__MAX] = {

@@ -71,8 +71,30 @@ static const char style_css[] =
 ".quiet{margin-left:1rem}\n"
 ".actions{display:flex;flex-wrap:wrap;align-items:center;gap:.75rem 1rem}\n"
 "label{display:block;font-weight:600;margin-bottom:.25rem}\n"
-"input[type=text]{font:inherit;width:100%;padding:.45rem .6rem;"
-"border:1px solid #767f8c;border-radius:6px}\n"
+"input[type=text],input[type=search]{font:inherit;"
+"width:100%;padding:.45rem .6rem;border:1px solid #767f8c;"
+"border-radius:6px}\n"
+".add .date{flex:0 1 11rem}\n"
+"form.edit .field,form.filter .field{margin-bottom:.75rem}\n"
+"fieldset{border:0;margin:0 0 .5rem;padding:0}\n"
+"legend{font-weight:600;padding:0;margin-bottom:.25rem}\n"
+"label.choice{display:inline-block;font-weight:400;margin-right:1rem}\n"
+"form.filter{border-bottom:1px solid var(--line);padding-bottom:.75rem;"
+"margin-bottom:.5rem}\n"
+".pager{display:flex;justify-content:space-between;gap:1rem;"
+"padding-top:.75rem}\n"
+".pager a[rel=next]{margin-left:auto}\n"
+"ul.tasks .edit{padding:.45rem .25rem}\n"
+".due{font-size:.875rem;color:var(--muted);flex-basis:100%}\n"
+"h2{font-size:1.2rem;margin:.2rem 0 .75rem}\n"
+"dl.version{margin:0 0 1rem}dl.version dt{font-weight:600}"
+"dl.version dd{margin:0 0 .5rem;overflow-wrap:anywhere}\n"
+"ul.sessions{list-style:none;margin:0;padding:0}\n"
+"ul.sessions li{display:flex;flex-wrap:wrap;align-items:center;"
+"gap:.4rem 1rem;padding:.6rem 0;border-bottom:1px solid var(--line)}\n"
+"ul.sessions li:last-child{border-bottom:0}\n"
+"ul.sessions .what{flex:1 1 100%}\n"
+"ul.sessions .muted{flex:1 1 16rem}\n"
 ".add{display:flex;gap:.5rem;align-items:flex-end;flex-wrap:wrap}\n"
 ".add .field{flex:1 1 16rem}\n"
 "ul.tasks{list-style:none;margin:0;padding:0}\n"
@@ -82,7 +104,8 @@ static const char style_css[] =
 "ul.tasks .text{flex:1 1 16rem;min-width:0;overflow-wrap:anywhere}\n"
 "ul.tasks .done .text{text-decoration:line-through;color:var(--muted)}\n"
 ".status{font-size:.875rem;font-weight:600;color:var(--ok);"
-"border:1px solid var(--ok);border-radius:1rem;padding:0 .6rem}\n"
+"border:1px solid var(--ok);border-radius:1rem;padding:0 .6rem;"
+"white-space:nowrap}\n"
 "ul.tasks .delete{color:var(--danger);margin-left:.5rem;"
 "padding:.45rem .25rem}\n"
 ".notice{border-left:4px solid var(--accent);padding:.5rem 1rem;"
@@ -110,7 +133,9 @@ static const char style_css[] =
 "ul.tasks .text{grid-column:1;grid-row:1}"
 "ul.tasks .status{grid-column:2;grid-row:1}"
 "ul.tasks li form{grid-column:1;grid-row:2;justify-self:start}"
-"ul.tasks .delete{grid-column:2;grid-row:2;justify-self:end}}\n"
+"ul.tasks .delete{grid-column:2;grid-row:2;justify-self:end}"
+"ul.tasks .edit{grid-column:1;grid-row:3;justify-self:start}"
+"ul.tasks .due{grid-column:2;grid-row:3;justify-self:end}}\n"
 "@media (max-width:30rem){body{font-size:17px}"
 "main{margin-top:1rem}h1{font-size:1.4rem}"
 ".card{padding:.85rem 1rem}}\n";
@@ -128,8 +153,9 @@ pages_home(struct web *w, struct req *r, const struct session *s)
 	/* A notice left by sign-out, shown once. */
 	if (s == NULL && hdr != NULL && cookie_get(hdr, w->notice_cookie,
 	    &flash) == ERR_OK) {
-		if (strcmp(flash, "signedout") == 0)
-			notice = "signedout";
+		if (strcmp(flash, "signedout") == 0 ||
+		    strcmp(flash, "deleted") == 0)
+			notice = flash;
 		(void)web_set_cookie(w, r, w->notice_cookie, "", 0);
 	}
 	page_begin(w, &b, s, "Home");
@@ -139,6 +165,10 @@ pages_home(struct web *w, struct req *r, const struct session *s)
 	else if (notice != NULL && strcmp(notice, "signedout") == 0)
 		buf_adds(&b, "<p class=\"notice\" role=\"status\">You are "
 		    "signed out.</p>");
+	else if (notice != NULL && strcmp(notice, "deleted") == 0)
+		buf_adds(&b, "<p class=\"notice\" role=\"status\">Your "
+		    "tasks and sessions were deleted, and you are signed out."
+		    "</p>");
 	if (s != NULL) {
 		buf_adds(&b, "<h1>Welcome, ");
 		page_text(&b, s->name);

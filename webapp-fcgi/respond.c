@@ -42,20 +42,12 @@ out:
 	buf_free(&o);
 }
 
-/*
- * Forms post to this site only, but a form's answer may redirect to the
- * provider: sign-out to its end_session endpoint, and a POST whose
- * session or tokens ended through /signin to its authorize endpoint.
- * Browsers check form-action along those redirects, so the provider's
- * origins are allowed too.  (Its form_post to our callback is governed
- * by the provider page's own policy, not by ours.)
- */
+/* " origin" of each of the provider's pages the browser may come from. */
 static void
-web_csp(struct web *w, struct buf *csp)
+web_csp_provider(struct web *w, struct buf *csp)
 {
 	size_t	 i;
 
-	buf_adds(csp, WEB_CSP);
 	web_csp_origin(csp, w->cfg->metadata_url);
 	for (i = 0; i < FLOW__MAX; i++) {
 		if (w->flows[i] == NULL)
@@ -67,21 +59,66 @@ web_csp(struct web *w, struct buf *csp)
 	}
 }
 
-void
-web_headers(struct web *w, struct req *r)
+/*
+ * Forms post to this site only, but a form's answer may redirect to the
+ * provider: sign-out to its end_session endpoint, and a POST whose
+ * session or tokens ended through /signin to its authorize endpoint.
+ * Browsers check form-action along those redirects, so the provider's
+ * origins are allowed too.  (Its form_post to our callback is governed
+ * by the provider page's own policy, not by ours.)
+ */
+static void
+web_csp(struct web *w, struct buf *csp)
+{
+	buf_adds(csp, WEB_CSP);
+	web_csp_provider(w, csp);
+}
+
+/*
+ * The provider's origins, space separated after "frame-ancestors" (none
+ * known: 'none'), for the one page a provider frames: front-channel
+ * logout.  Nothing else is allowed on it.
+ */
+static void
+web_csp_framed(struct web *w, struct buf *csp)
+{
+	size_t	 n;
+
+	buf_adds(csp, "default-src 'none'; style-src 'self'; img-src 'self'; "
+	    "base-uri 'none'; form-action 'none'; frame-ancestors");
+	n = csp->len;
+	web_csp_provider(w, csp);
+	if (csp->len == n)
+		buf_adds(csp, " 'none'");
+}
+
+/* The headers of every answer; framed: the front-channel logout page's. */
+static void
+web_headers_as(struct web *w, struct req *r, bool framed)
 {
 	struct buf csp;
 
 	buf_init(&csp, WEB_CSP_MAX);
-	web_csp(w, &csp);
+	if (framed)
+		web_csp_framed(w, &csp);
+	else
+		web_csp(w, &csp);
 	(void)req_header(r, "Content-Security-Policy", csp.err == ERR_OK ?
 	    buf_str(&csp) : WEB_CSP);
 	buf_free(&csp);
 	(void)req_header(r, "Cross-Origin-Opener-Policy", "same-origin");
-	(void)req_header(r, "X-Frame-Options", "DENY");
+	/* X-Frame-Options cannot name an origin: the framed CSP does. */
+	if (!framed)
+		(void)req_header(r, "X-Frame-Options", "DENY");
 	(void)req_header(r, "Referrer-Policy", "no-referrer");
 	(void)req_header(r, "X-Content-Type-Options", "nosniff");
 	(void)req_header(r, "Cache-Control", "no-store");
+}
+
+void
+web_headers(struct web *w, struct req *r)
+{
+	web_headers_as(w, r, false);
 }
 
 void
@@ -95,10 +132,12 @@ web_redirect(struct web *w, struct req *r, const char *location)
 	req_respond(r, 303, NULL, NULL, 0);
 }
 
-void
-web_html(struct web *w, struct req *r, int status, struct buf *page)
+/* An HTML page with the headers (framed: web_html_framed's). */
+static void
+web_page(struct web *w, struct req *r, int status, struct buf *page,
+    bool framed)
 {
-	web_headers(w, r);
+	web_headers_as(w, r, framed);
 	if (page->err != ERR_OK) {
 		log_err("page could not be built: %s", err_str(page->err));
 		req_respond(r, 500, "text/plain; charset=utf-8",
@@ -110,6 +149,18 @@ web_html(struct web *w, struct req *r, int status, struct buf *page)
 		    page->len);
 	}
 	buf_free(page);
+}
+
+void
+web_html(struct web *w, struct req *r, int status, struct buf *page)
+{
+	web_page(w, r, status, page, false);
+}
+
+void
+web_html_framed(struct web *w, struct req *r, int status, struct buf *page)
+{
+	web_page(w, r, status, page, true);
 }
 
 void

@@ -22,6 +22,13 @@ void	web_headers(struct web *, struct req *);
 void	web_redirect(struct web *, struct req *, const char *location);
 void	web_html(struct web *, struct req *, int status, struct buf *page);
 /*
+ * web_html for the front-channel logout page, which the provider frames:
+ * its CSP's frame-ancestors names the provider's origins (every other
+ * page: 'none' and X-Frame-Options DENY).
+ */
+void	web_html_framed(struct web *, struct req *, int status,
+	    struct buf *page);
+/*
  * An error page; "msg" is plain text (escaped here).  A title starting
  * "Sign-in failed" or "Sign-in expired" makes it web_signin_error()'s
  * page, coming back to /tasks.

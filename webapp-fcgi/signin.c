@@ -8,6 +8,11 @@
  * only records the answer against its state and redirects to a GET of
  * the callback, a top-level navigation that does carry the cookie which
  * binds the sign-in to this browser.  The code never appears in a URL.
+ * The answer's RFC 9207 iss is recorded with it and checked by the GET.
+ * With PAR (RFC 9126, use_par) the request is pushed to the provider and
+ * the browser carries only client_id and request_uri.  Sign-out sends a
+ * state (logout.c checks it on the landing); the session keeps the
+ * provider's sid for front- and back-channel logout (logout.c).
  */
 #include "config.h"
 
@@ -16,6 +21,7 @@
 
 #include "auth.h"
 #include "cookie.h"
+#include "langtag.h"
 #include "log.h"
 #include "oidc.h"
 #include "pkce.h"
@@ -56,7 +62,7 @@ signin_flow(struct web *w, const char *policy)
 }
 
 /* The browser's binding value: the existing cookie, or a new one. */
-static enum err
+enum err
 signin_browser(struct web *w, struct req *r, char **out)
 {
 	const char *hdr = req_param(r, "HTTP_COOKIE");
@@ -72,6 +78,104 @@ signin_browser(struct web *w, struct req *r, char **out)
 	}
 	crypto_free_str(v);
 	return crypto_token(WEB_SECRET_BYTES, out);
+}
+
+enum err
+signin_client(struct web *w, const struct provider *p,
+    struct oidc_client *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->client_id = w->cfg->client_id;
+	c->client_secret = w->secret;
+	c->basic = provider_basic_auth(p);
+	if (w->assertion == NULL)
+		return ERR_OK;
+	c->assertion = w->assertion;
+	if (provider_assertion_alg(p, &c->assertion_alg) != ERR_OK) {
+		log_err("client assertion: the provider takes neither PS256 "
+		    "nor RS256 (token_endpoint_auth_signing_alg_values_"
+		    "supported)");
+		return ERR_UPSTREAM;
+	}
+	return ERR_OK;
+}
+
+/*
+ * The browser's languages (Accept-Language, only well-formed tags, at
+ * most LANGTAG_MAX_TAGS) as ui_locales on the authorize URL, which has a
+ * query already.  False only when out of room.
+ */
+static bool
+signin_ui_locales(struct req *r, struct buf *url)
+{
+	struct buf tags;
+	bool	 ok = true;
+
+	buf_init(&tags, 0);
+	if (langtag_ui_locales(req_param(r, "HTTP_ACCEPT_LANGUAGE"), &tags) ==
+	    ERR_OK && tags.len > 0) {
+		buf_adds(url, "&ui_locales=");
+		url_encode(buf_str(&tags), url);
+		ok = url->err == ERR_OK;
+	}
+	buf_free(&tags);
+	return ok;
+}
+
+/*
+ * Where the browser goes to sign in (appended to url).  With PAR (RFC
+ * 9126: use_par on, or auto and the provider offers it) the request is
+ * pushed, authenticated as at the token endpoint, and the URL carries
+ * client_id and request_uri only; else the whole request is in the URL.
+ * ERR_UPSTREAM: the push failed, or use_par is on and the provider has
+ * no PAR endpoint (logged).
+ */
+static enum err
+signin_authz_url(struct web *w, struct req *r, struct provider *p,
+    struct oidc_authz *az, struct buf *url)
+{
+	const char *authz = provider_endpoint(p, PROVIDER_AUTHORIZE);
+	const char *par = provider_endpoint(p, PROVIDER_PAR);
+	struct oidc_client client;
+	struct buf tags;
+	char	*request_uri = NULL;
+	enum err e;
+
+	if (strcmp(w->cfg->use_par, "off") == 0 ||
+	    (par == NULL && strcmp(w->cfg->use_par, "auto") == 0)) {
+		if ((e = oidc_authorize_url(authz, az, url)) == ERR_OK &&
+		    !signin_ui_locales(r, url))
+			e = ERR_NOMEM;
+		return e;
+	}
+	if (par == NULL) {
+		log_err("use_par is on, but the provider offers no "
+		    "pushed_authorization_request_endpoint");
+		return ERR_UPSTREAM;
+	}
+	buf_init(&tags, 0);
+	if (langtag_ui_locales(req_param(r, "HTTP_ACCEPT_LANGUAGE"), &tags) ==
+	    ERR_OK && tags.len > 0)
+		az->ui_locales = buf_str(&tags);
+	if ((e = signin_client(w, p, &client)) == ERR_OK &&
+	    (e = oidc_par(w->idp, par, &client, az, &request_uri)) == ERR_OK)
+		e = oidc_par_url(authz, w->cfg->client_id, request_uri, url);
+	az->ui_locales = NULL;
+	buf_free(&tags);
+	free(request_uri);
+	return e;
+}
+
+bool
+signin_par_check(struct web *w, const struct provider *p, const char *label,
+    FILE *out)
+{
+	if (strcmp(w->cfg->use_par, "on") != 0 ||
+	    provider_endpoint(p, PROVIDER_PAR) != NULL)
+		return true;
+	fprintf(out, "%s: use_par is on, but the provider offers no "
+	    "pushed_authorization_request_endpoint\n", label);
+	return false;
 }
 
 /* Start the flow: record the request, send the browser to the provider. */
@@ -125,8 +229,13 @@ signin_begin(struct web *w, struct req *r, const struct session *s,
 	az.code_challenge = challenge;
 	az.response_mode = "form_post";
 	az.resource = w->cfg->api_resource;
-	if (oidc_authorize_url(endpoint, &az, &url) != ERR_OK ||
-	    !web_set_cookie(w, r, w->auth_cookie, browser, WEB_STATE_TTL)) {
+	if ((e = signin_authz_url(w, r, p, &az, &url)) != ERR_OK) {
+		web_error(w, r, s, e == ERR_UPSTREAM || e == ERR_AUTH ? 503 :
+		    500, "Sign-in unavailable", "The identity provider cannot "
+		    "take the sign-in request. Please try again in a moment.");
+		goto out;
+	}
+	if (!web_set_cookie(w, r, w->auth_cookie, browser, WEB_STATE_TTL)) {
 		web_error(w, r, s, 500, "Error", "Please try again.");
 		goto out;
 	}
@@ -307,6 +416,12 @@ signin_error(struct web *w, struct req *r, const struct session *s,
 	/* The first line of the description; the rest is diagnostics. */
 	n = strcspn(d, "\r\n");
 	buf_add(&msg, d, n);
+	/* Entra (AADSTS...) names a trace id too: support asks for both. */
+	if ((corr = oidc_ms_trace(d)) != NULL) {
+		buf_adds(&msg, " Trace ID: ");
+		buf_adds(&msg, corr);
+		free(corr);
+	}
 	if ((corr = oidc_b2c_correlation(d)) != NULL) {
 		buf_adds(&msg, " Correlation ID: ");
 		buf_adds(&msg, corr);
@@ -327,8 +442,9 @@ signin_finish(struct web *w, struct req *r, const struct session *s,
 	struct auth_policy pol;
 	struct jwt *jwt = NULL;
 	struct provider *p;
+	struct dpopkey *dkey = NULL;
 	const char *endpoint, *why, *iss, *sub, *name, *claims;
-	char	*sid = NULL;
+	char	*sid = NULL, *dproof = NULL;
 	enum flow f;
 	enum err e;
 
@@ -341,15 +457,16 @@ signin_finish(struct web *w, struct req *r, const struct session *s,
 	}
 	p = w->flows[f];
 	if (provider_load(p, w->idp, time(NULL)) != ERR_OK ||
-	    (endpoint = provider_endpoint(p, PROVIDER_TOKEN)) == NULL) {
+	    (endpoint = provider_endpoint(p, PROVIDER_TOKEN)) == NULL ||
+	    signin_client(w, p, &client) != ERR_OK ||
+	    webdpop_token_request(w, p, NULL, endpoint, &dkey, &dproof) !=
+	    ERR_OK) {
 		ops_signin_failed(w, WSF_UNAVAILABLE);
 		web_error(w, r, s, 503, "Sign-in unavailable", "The identity "
 		    "provider cannot be reached. Please try again.");
 		goto out;
 	}
-	client.client_id = w->cfg->client_id;
-	client.client_secret = w->secret;
-	client.basic = provider_basic_auth(p);
+	client.dpop = dproof;	/* DPoP: the tokens bound to a new key */
 	e = oidc_redeem_code(w->idp, endpoint, &client, code, a->verifier,
 	    w->cfg->redirect_uri, w->scope, w->cfg->api_resource, &tok);
 	if (e == ERR_AUTH) {
@@ -417,12 +534,17 @@ signin_finish(struct web *w, struct req *r, const struct session *s,
 	if ((e = store_session_new(w, iss, sub, name, claims, tok.id_token,
 	    a->retry, &sid)) != ERR_OK)
 		goto fail;
+	/* The provider's session, for front- and back-channel logout. */
+	if ((e = logout_remember_sid(w, sid, signin_claim(jwt, "sid"))) !=
+	    ERR_OK)
+		goto fail;
 	if (s != NULL)
 		(void)store_session_delete(w, s->id_hash);
 	if (tok.access_token != NULL) {
 		char *h = NULL;
 
-		if ((e = crypto_sha256_b64url(sid, &h)) == ERR_OK)
+		if ((e = crypto_sha256_b64url(sid, &h)) == ERR_OK &&
+		    (e = webdpop_bind(w, h, dkey, &tok)) == ERR_OK)
 			e = store_tokens_put(w, h, a->policy,
 			    tok.access_token, tok.expires_in,
 			    tok.refresh_token);
@@ -447,6 +569,38 @@ out:
 	crypto_free_str(sid);
 	jwt_free(jwt);
 	oidc_tokens_free(&tok);
+	webdpop_done(dkey, dproof);
+}
+
+/*
+ * RFC 9207 (mix-up defence): the answer's iss must be the issuer of the
+ * provider the request went to; required when the provider advertises
+ * it.  false: refused (answered here).
+ */
+static bool
+signin_iss_ok(struct web *w, struct req *r, const struct session *s,
+    const struct auth_request *a)
+{
+	enum flow f = signin_flow(w, a->policy);
+	const char *why;
+
+	if (f == FLOW__MAX)		/* signin_finish says so */
+		return true;
+	if (provider_load(w->flows[f], w->idp, time(NULL)) != ERR_OK) {
+		ops_signin_failed(w, WSF_UNAVAILABLE);
+		web_error(w, r, s, 503, "Sign-in unavailable", "The identity "
+		    "provider cannot be reached. Please try again.");
+		return false;
+	}
+	if (oidc_response_iss(a->iss, provider_issuer(w->flows[f]),
+	    provider_iss_param(w->flows[f]), &why) == ERR_OK)
+		return true;
+	log_warn("callback refused: %s", why);
+	ops_signin_failed(w, WSF_BAD_ANSWER);
+	web_error(w, r, s, 400, "Sign-in failed", "The answer did not come "
+	    "from the identity provider this sign-in was sent to. Please "
+	    "sign in again.");
+	return false;
 }
 
 /* POST (form_post): record the answer and come back as a GET. */
@@ -470,8 +624,9 @@ signin_callback_post(struct web *w, struct req *r, const struct session *s)
 		    "the identity provider is incomplete.");
 		goto out;
 	}
+	/* RFC 9207's iss is checked with the answer, by the GET below. */
 	e = store_auth_result(w, state, code, error,
-	    url_params_get(&f, "error_description"));
+	    url_params_get(&f, "error_description"), url_params_get(&f, "iss"));
 	if (e == ERR_NOTFOUND) {
 		ops_signin_failed(w, WSF_EXPIRED);
 		web_error(w, r, s, 400, "Sign-in expired", "This sign-in has "
@@ -556,7 +711,9 @@ signin_callback(struct web *w, struct req *r, const struct session *s)
 	/* Only what the form_post step recorded. */
 	code = a.code;
 	error = a.error;
-	if (error != NULL)
+	if (!signin_iss_ok(w, r, s, &a))
+		;
+	else if (error != NULL)
 		signin_error(w, r, s, &a);
 	else if (code != NULL)
 		signin_finish(w, r, s, &a, code);
@@ -577,7 +734,7 @@ signin_signout(struct web *w, struct req *r, const struct session *s)
 	struct url_params f = { NULL, 0 };
 	struct provider *p = w->flows[FLOW_SIGNIN];
 	const char *endpoint;
-	char	*id_token = NULL;
+	char	*id_token = NULL, *state = NULL;
 	struct buf loc, back;
 
 	buf_init(&loc, 0);
@@ -595,18 +752,17 @@ signin_signout(struct web *w, struct req *r, const struct session *s)
 		goto out;
 	}
 	(void)web_set_cookie(w, r, w->session_cookie, "", 0);
-	/* The provider sends the browser home: say there it is signed out. */
-	(void)web_set_cookie(w, r, w->notice_cookie, "signedout",
-	    WEB_NOTICE_TTL);
+	/*
+	 * The provider sends the browser back to the origin of redirect_uri
+	 * with the state, which logout_state keeps in the notice cookie:
+	 * the landing says there it is signed out (logout_landing).
+	 */
 	if (provider_load(p, w->idp, time(NULL)) != ERR_OK ||
-	    (endpoint = provider_endpoint(p, PROVIDER_END_SESSION)) == NULL) {
-		web_redirect(w, r, "/?notice=signedout");
-		goto out;
-	}
-	/* Back to the origin of redirect_uri. */
-	if (oidc_origin_root(w->cfg->redirect_uri, &back) != ERR_OK ||
+	    (endpoint = provider_endpoint(p, PROVIDER_END_SESSION)) == NULL ||
+	    oidc_origin_root(w->cfg->redirect_uri, &back) != ERR_OK ||
+	    logout_state(w, r, &state) != ERR_OK ||
 	    oidc_logout_url(endpoint, buf_str(&back), id_token,
-	    w->cfg->client_id, &loc) != ERR_OK)
+	    w->cfg->client_id, state, &loc) != ERR_OK)
 		web_redirect(w, r, "/?notice=signedout");
 	else
 		web_redirect(w, r, buf_str(&loc));
@@ -614,5 +770,6 @@ out:
 	buf_free(&back);
 	buf_free_secret(&loc);
 	crypto_free_str(id_token);
+	crypto_free_str(state);
 	url_params_free(&f);
 }

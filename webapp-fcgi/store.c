@@ -41,40 +41,46 @@ const struct db_stmt web_stmts[WSTMT__MAX] = {
 	/* A form_post answer: recorded once, for the GET that follows. */
 	[WSTMT_AUTH_RESULT] = { "auth_result",
 	    "UPDATE webapp.auth_requests SET code = $2, error = $3, "
-	    "error_description = $4 WHERE state_hash = $1 "
+	    "error_description = $4, iss = $5 WHERE state_hash = $1 "
 	    "AND code IS NULL AND error IS NULL AND expires_at > now()",
-	    4, false },
+	    5, false },
 	/* Only once the form_post step recorded the answer. */
 	[WSTMT_AUTH_TAKE] = { "auth_take",
 	    "DELETE FROM webapp.auth_requests WHERE state_hash = $1 "
 	    "AND browser_hash = $2 AND expires_at > now() "
 	    "AND (code IS NOT NULL OR error IS NOT NULL) RETURNING policy, "
 	    "nonce, code_verifier, return_to, code, error, "
-	    "error_description, retry", 2, false },
+	    "error_description, retry, iss", 2, false },
 	[WSTMT_SESSION_INSERT] = { "session_insert",
 	    "INSERT INTO webapp.sessions (id_hash, csrf, issuer, subject, "
-	    "name, claims, id_token, expires_at, retried) VALUES ($1, $2, "
-	    "$3, $4, $5, $6::jsonb, $7, now() + make_interval(secs => $8), "
-	    "$9::boolean)", 9, false },
+	    "name, claims, id_token, expires_at, retried, public_id) VALUES "
+	    "($1, $2, $3, $4, $5, $6::jsonb, $7, now() + make_interval(secs "
+	    "=> $8), $9::boolean, $10)", 10, false },
 	/*
 	 * One statement per request: the session if neither timeout has
 	 * passed, its cached tokens, and a touch of last_seen_at (at most
-	 * every WEB_TOUCH_EVERY seconds, to spare writes).
+	 * every WEB_TOUCH_EVERY seconds, to spare writes, or when the
+	 * browser's User-Agent $4 or address $5 changed; NULL: not known).
 	 */
 	[WSTMT_SESSION_TOUCH] = { "session_touch",
 	    "WITH s AS (SELECT id_hash, csrf, issuer, subject, name, "
-	    "claims::text AS claims, last_seen_at, created_at, retried "
-	    "FROM webapp.sessions "
+	    "claims::text AS claims, last_seen_at, created_at, retried, "
+	    "public_id, user_agent, ip FROM webapp.sessions "
 	    "WHERE id_hash = $1 AND expires_at > now() "
 	    "AND last_seen_at > now() - make_interval(secs => $2)), "
-	    "touch AS (UPDATE webapp.sessions SET last_seen_at = now() "
-	    "WHERE id_hash = (SELECT id_hash FROM s) AND last_seen_at < "
-	    "now() - make_interval(secs => $3)) "
+	    "touch AS (UPDATE webapp.sessions SET last_seen_at = now(), "
+	    "user_agent = coalesce($4::text, user_agent), "
+	    "ip = coalesce($5::text, ip) "
+	    "WHERE id_hash = (SELECT id_hash FROM s) AND (last_seen_at < "
+	    "now() - make_interval(secs => $3) OR user_agent IS DISTINCT "
+	    "FROM coalesce($4::text, user_agent) OR ip IS DISTINCT FROM "
+	    "coalesce($5::text, ip))) "
 	    "SELECT s.csrf, s.issuer, s.subject, s.name, s.claims, "
 	    "t.access_token, extract(epoch FROM t.access_expires_at)::bigint, "
-	    "extract(epoch FROM s.created_at)::bigint, s.retried "
+	    "extract(epoch FROM s.created_at)::bigint, s.retried, "
+	    "s.public_id "
 	    "FROM s LEFT JOIN webapp.tokens t ON t.session_hash = s.id_hash",
-	    3, true },
+	    5, true },
 	[WSTMT_SESSION_DELETE] = { "session_delete",
 	    "DELETE FROM webapp.sessions WHERE id_hash = $1", 1, true },
 	[WSTMT_SESSION_UPDATE_CLAIMS] = { "session_update_claims",
@@ -119,6 +125,71 @@ const struct db_stmt web_stmts[WSTMT__MAX] = {
 	[WSTMT_SESSIONS_COUNT] = { "sessions_count",
 	    "SELECT count(*) FROM webapp.sessions WHERE expires_at > now() "
 	    "AND last_seen_at > now() - make_interval(secs => $1)", 1, true },
+	/* The sessions page: the user's own, active; $3 the asking one, first. */
+	[WSTMT_USER_SESSIONS] = { "user_sessions",
+	    "SELECT public_id, to_char(created_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD HH24:MI \"UTC\"'), to_char(last_seen_at AT TIME "
+	    "ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'), user_agent, ip, "
+	    "id_hash = $3 FROM webapp.sessions WHERE subject = $1 "
+	    "AND issuer = $2 AND expires_at > now() AND last_seen_at > "
+	    "now() - make_interval(secs => $4) ORDER BY id_hash = $3 DESC, "
+	    "last_seen_at DESC, public_id LIMIT $5::integer", 5, true },
+	/* Never the asking session $4, never another user's. */
+	[WSTMT_USER_SESSION_REVOKE] = { "user_session_revoke",
+	    "DELETE FROM webapp.sessions WHERE public_id = $1 AND "
+	    "subject = $2 AND issuer = $3 AND id_hash <> $4", 4, true },
+	[WSTMT_USER_SESSIONS_OTHERS] = { "user_sessions_others",
+	    "DELETE FROM webapp.sessions WHERE subject = $1 AND issuer = $2 "
+	    "AND id_hash <> $3", 3, true },
+	[WSTMT_USER_DRAFTS_DELETE] = { "user_drafts_delete",
+	    "DELETE FROM webapp.drafts WHERE subject = $1 AND issuer = $2",
+	    2, true },
+	/* Ended or not (a draft made after it ended says whose it was). */
+	[WSTMT_SESSION_SUBJECT] = { "session_subject",
+	    "SELECT issuer, subject FROM webapp.sessions WHERE id_hash = $1",
+	    1, true },
+	[WSTMT_DRAFT_PUT] = { "draft_put",
+	    "INSERT INTO webapp.drafts (browser_hash, issuer, subject, "
+	    "task_id, body, expires_at) VALUES ($1, $2, $3, $4::bigint, $5, "
+	    "now() + make_interval(secs => $6)) ON CONFLICT (browser_hash) "
+	    "DO UPDATE SET issuer = $2, subject = $3, task_id = $4::bigint, "
+	    "body = $5, created_at = now(), expires_at = now() + "
+	    "make_interval(secs => $6)", 6, false },
+	/* Single use; another user's draft is never given out. */
+	[WSTMT_DRAFT_TAKE] = { "draft_take",
+	    "DELETE FROM webapp.drafts WHERE browser_hash = $1 AND "
+	    "expires_at > now() AND task_id IS NOT DISTINCT FROM $2::bigint "
+	    "AND (subject IS NULL OR (subject = $3 AND issuer = $4)) "
+	    "RETURNING body", 4, false },
+	[WSTMT_PURGE_DRAFTS] = { "purge_drafts",
+	    "DELETE FROM webapp.drafts WHERE expires_at <= now()", 0, true },
+	/* logout.c: the provider's sid of a session, and ending sessions. */
+	[WSTMT_SESSION_SET_SID] = { "session_set_sid",
+	    "UPDATE webapp.sessions SET provider_sid = $2 WHERE id_hash = $1",
+	    2, true },
+	[WSTMT_LOGOUT_JTI_PURGE] = { "logout_jti_purge",
+	    "DELETE FROM webapp.logout_jtis WHERE expires_at <= now()", 0,
+	    true },
+	/* No row inserted: the jti was seen (a replay). */
+	[WSTMT_LOGOUT_JTI] = { "logout_jti",
+	    "INSERT INTO webapp.logout_jtis (issuer, jti, expires_at) "
+	    "VALUES ($1, $2, now() + make_interval(secs => $3)) "
+	    "ON CONFLICT DO NOTHING", 3, false },
+	/* The tokens go too: ON DELETE CASCADE.  $2 or $3 is not NULL. */
+	[WSTMT_LOGOUT_END] = { "logout_end",
+	    "DELETE FROM webapp.sessions WHERE issuer = $1 "
+	    "AND ($2::text IS NULL OR provider_sid = $2) "
+	    "AND ($3::text IS NULL OR claims->>'sub' = $3) "
+	    "AND ($2::text IS NOT NULL OR $3::text IS NOT NULL)", 3, true },
+	/* The session's DPoP key (RFC 9449), sealed. */
+	[WSTMT_DPOP_PUT] = { "dpop_put",
+	    "INSERT INTO webapp.dpop_keys (session_hash, private_key) "
+	    "VALUES ($1, $2) ON CONFLICT (session_hash) DO UPDATE "
+	    "SET private_key = EXCLUDED.private_key, created_at = now()", 2,
+	    true },
+	[WSTMT_DPOP_GET] = { "dpop_get",
+	    "SELECT private_key FROM webapp.dpop_keys WHERE session_hash = $1",
+	    1, true },
 };
 
 /* SHA-256 of a secret, as stored. */
@@ -275,10 +346,10 @@ out:
 
 enum err
 store_auth_result(struct web *w, const char *state, const char *code,
-    const char *error, const char *desc)
+    const char *error, const char *desc, const char *iss)
 {
 	char	*sh = store_hash(state), *sc = NULL;
-	const char *params[4];
+	const char *params[5];
 	PGresult *res = NULL;
 	enum err e;
 
@@ -290,6 +361,7 @@ store_auth_result(struct web *w, const char *state, const char *code,
 	params[1] = sc;
 	params[2] = error;
 	params[3] = desc;
+	params[4] = iss;
 	e = db_exec(w->db, &web_stmts[WSTMT_AUTH_RESULT], params, &res);
 	if (e == ERR_OK && strcmp(PQcmdTuples(res), "1") != 0)
 		e = ERR_NOTFOUND;
@@ -310,6 +382,7 @@ store_auth_free(struct auth_request *a)
 	crypto_free_str(a->code);
 	free(a->error);
 	free(a->error_description);
+	free(a->iss);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -337,7 +410,9 @@ store_auth_take(struct web *w, const char *state, const char *browser,
 	a->error = store_dup(res, 0, 5);
 	a->error_description = store_dup(res, 0, 6);
 	a->retry = strcmp(PQgetvalue(res, 0, 7), "t") == 0;
-	if (a->policy == NULL || a->return_to == NULL) {
+	a->iss = store_dup(res, 0, 8);
+	if (a->policy == NULL || a->return_to == NULL ||
+	    (a->iss == NULL && !PQgetisnull(res, 0, 8))) {
 		store_auth_free(a);
 		e = ERR_NOMEM;
 		goto out;
@@ -370,6 +445,7 @@ store_session_free(struct session *s)
 	free(s->name);
 	free(s->claims);
 	free(s->access_sealed);
+	free(s->public_id);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -379,14 +455,15 @@ store_session_new(struct web *w, const char *issuer, const char *subject,
     bool retried, char **session_id)
 {
 	char	*id = NULL, *hash = NULL, *csrf = NULL, *sealed = NULL;
-	char	 life[STORE_NUM_MAX];
-	const char *params[9];
+	char	*pub = NULL, life[STORE_NUM_MAX];
+	const char *params[10];
 	PGresult *res = NULL;
 	enum err e;
 
 	*session_id = NULL;
 	if ((e = crypto_token(WEB_SECRET_BYTES, &id)) != ERR_OK ||
-	    (e = crypto_token(WEB_SECRET_BYTES, &csrf)) != ERR_OK)
+	    (e = crypto_token(WEB_SECRET_BYTES, &csrf)) != ERR_OK ||
+	    (e = crypto_token(WEB_PUBLIC_ID_BYTES, &pub)) != ERR_OK)
 		goto out;
 	if ((hash = store_hash(id)) == NULL) {
 		e = ERR_NOMEM;
@@ -404,6 +481,7 @@ store_session_new(struct web *w, const char *issuer, const char *subject,
 	params[6] = sealed;
 	params[7] = life;
 	params[8] = retried ? "true" : "false";
+	params[9] = pub;
 	if ((e = db_exec(w->db, &web_stmts[WSTMT_SESSION_INSERT], params,
 	    &res)) != ERR_OK)
 		goto out;
@@ -415,14 +493,22 @@ out:
 	crypto_free_str(csrf);
 	free(hash);
 	free(sealed);
+	free(pub);
 	return e;
 }
 
 enum err
 store_session_get(struct web *w, const char *session_id, struct session *s)
 {
+	return store_session_get_seen(w, session_id, NULL, NULL, s);
+}
+
+enum err
+store_session_get_seen(struct web *w, const char *session_id,
+    const char *user_agent, const char *ip, struct session *s)
+{
 	char	 idle[STORE_NUM_MAX], touch[STORE_NUM_MAX], *end;
-	const char *params[3];
+	const char *params[5];
 	PGresult *res = NULL;
 	enum err e;
 
@@ -434,6 +520,8 @@ store_session_get(struct web *w, const char *session_id, struct session *s)
 	params[0] = s->id_hash;
 	params[1] = idle;
 	params[2] = touch;
+	params[3] = user_agent;
+	params[4] = ip;
 	if ((e = db_exec(w->db, &web_stmts[WSTMT_SESSION_TOUCH], params,
 	    &res)) != ERR_OK)
 		goto out;
@@ -446,8 +534,9 @@ store_session_get(struct web *w, const char *session_id, struct session *s)
 	s->subject = store_dup(res, 0, 2);
 	s->name = store_dup(res, 0, 3);
 	s->claims = store_dup(res, 0, 4);
+	s->public_id = store_dup(res, 0, 9);
 	if (s->csrf == NULL || s->issuer == NULL || s->subject == NULL ||
-	    s->name == NULL || s->claims == NULL) {
+	    s->name == NULL || s->claims == NULL || s->public_id == NULL) {
 		e = ERR_NOMEM;
 		goto out;
 	}
@@ -671,6 +760,10 @@ store_purge_now(struct web *w, long *sessions, long *signins)
 		return e;
 	*signins = store_count(res);
 	PQclear(res);
+	if ((e = db_exec(w->db, &web_stmts[WSTMT_PURGE_DRAFTS], NULL, &res)) !=
+	    ERR_OK)
+		return e;
+	PQclear(res);
 	return ERR_OK;
 }
 
@@ -751,6 +844,231 @@ store_sessions_count(struct web *w, long *n)
 		if (*end == '\0' && *n >= 0)
 			e = ERR_OK;
 	}
+	PQclear(res);
+	return e;
+}
+
+/* ---- the sessions page ----------------------------------------------- */
+
+void
+store_user_sessions_free(struct user_session *list, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; list != NULL && i < n; i++) {
+		free(list[i].public_id);
+		free(list[i].created);
+		free(list[i].last_seen);
+		free(list[i].user_agent);
+		free(list[i].ip);
+	}
+	free(list);
+}
+
+enum err
+store_user_sessions(struct web *w, const struct session *s,
+    struct user_session **list, size_t *n)
+{
+	char	 idle[STORE_NUM_MAX], cap[STORE_NUM_MAX];
+	const char *params[5] = { s->subject, s->issuer, s->id_hash, idle,
+	    cap };
+	struct user_session *l = NULL;
+	PGresult *res = NULL;
+	enum err e;
+	int	 i, rows;
+
+	*list = NULL;
+	*n = 0;
+	snprintf(idle, sizeof(idle), "%ld", w->cfg->session_idle_timeout);
+	snprintf(cap, sizeof(cap), "%d", WEB_USER_SESSIONS_MAX);
+	if ((e = db_exec(w->db, &web_stmts[WSTMT_USER_SESSIONS], params,
+	    &res)) != ERR_OK)
+		return e;
+	rows = PQntuples(res);
+	if (rows > 0 && (l = calloc((size_t)rows, sizeof(*l))) == NULL) {
+		e = ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < rows; i++) {
+		l[i].public_id = store_dup(res, i, 0);
+		l[i].created = store_dup(res, i, 1);
+		l[i].last_seen = store_dup(res, i, 2);
+		l[i].user_agent = store_dup(res, i, 3);
+		l[i].ip = store_dup(res, i, 4);
+		l[i].current = strcmp(PQgetvalue(res, i, 5), "t") == 0;
+		if (l[i].public_id == NULL || l[i].created == NULL ||
+		    l[i].last_seen == NULL || (l[i].user_agent == NULL &&
+		    !PQgetisnull(res, i, 3)) || (l[i].ip == NULL &&
+		    !PQgetisnull(res, i, 4))) {
+			store_user_sessions_free(l, (size_t)rows);
+			l = NULL;
+			e = ERR_NOMEM;
+			goto out;
+		}
+	}
+	*list = l;
+	*n = (size_t)rows;
+out:
+	PQclear(res);
+	return e;
+}
+
+enum err
+store_user_session_revoke(struct web *w, const struct session *s,
+    const char *public_id)
+{
+	const char *params[4] = { public_id, s->subject, s->issuer,
+	    s->id_hash };
+	PGresult *res = NULL;
+	enum err e;
+
+	if ((e = db_exec(w->db, &web_stmts[WSTMT_USER_SESSION_REVOKE],
+	    params, &res)) == ERR_OK && store_count(res) != 1)
+		e = ERR_NOTFOUND;
+	PQclear(res);
+	return e;
+}
+
+enum err
+store_user_sessions_end(struct web *w, const struct session *s, bool all,
+    long *n)
+{
+	const char *params[3] = { s->subject, s->issuer, all ? "" :
+	    s->id_hash };
+	PGresult *res = NULL;
+	enum err e;
+
+	*n = 0;
+	if (all && (e = db_exec(w->db, &web_stmts[WSTMT_USER_DRAFTS_DELETE],
+	    params, &res)) != ERR_OK)
+		return e;
+	PQclear(res);
+	res = NULL;
+	if ((e = db_exec(w->db, &web_stmts[WSTMT_USER_SESSIONS_OTHERS],
+	    params, &res)) == ERR_OK)
+		*n = store_count(res);
+	PQclear(res);
+	return e;
+}
+
+enum err
+store_session_owner(struct web *w, const char *session_id, char **issuer,
+    char **subject)
+{
+	char	*h = store_hash(session_id);
+	const char *params[1] = { h };
+	PGresult *res = NULL;
+	enum err e = ERR_NOMEM;
+
+	*issuer = *subject = NULL;
+	if (h == NULL)
+		return e;
+	if ((e = db_exec(w->db, &web_stmts[WSTMT_SESSION_SUBJECT], params,
+	    &res)) != ERR_OK)
+		goto out;
+	if (PQntuples(res) == 1) {
+		*issuer = store_dup(res, 0, 0);
+		*subject = store_dup(res, 0, 1);
+		if (*issuer == NULL || *subject == NULL) {
+			free(*issuer);
+			free(*subject);
+			*issuer = *subject = NULL;
+			e = ERR_NOMEM;
+		}
+	}
+out:
+	PQclear(res);
+	free(h);
+	return e;
+}
+
+/* ---- drafts ------------------------------------------------------------ */
+
+enum err
+store_draft_put(struct web *w, const char *browser, const char *issuer,
+    const char *subject, const char *task_id, const char *json)
+{
+	char	*bh = store_hash(browser), *sealed = NULL;
+	char	 ttl[STORE_NUM_MAX];
+	const char *params[6];
+	PGresult *res = NULL;
+	enum err e = ERR_NOMEM;
+
+	if (bh == NULL)
+		goto out;
+	if ((e = store_seal(w, bh, "draft", json, &sealed)) != ERR_OK)
+		goto out;
+	snprintf(ttl, sizeof(ttl), "%d", WEB_DRAFT_TTL);
+	params[0] = bh;
+	params[1] = subject != NULL ? issuer : NULL;
+	params[2] = issuer != NULL ? subject : NULL;
+	params[3] = task_id;
+	params[4] = sealed;
+	params[5] = ttl;
+	e = db_exec(w->db, &web_stmts[WSTMT_DRAFT_PUT], params, &res);
+out:
+	PQclear(res);
+	free(bh);
+	crypto_free_str(sealed);
+	return e;
+}
+
+enum err
+store_draft_take(struct web *w, const char *browser, const struct session *s,
+    const char *task_id, char **json)
+{
+	char	*bh = store_hash(browser);
+	const char *params[4] = { bh, task_id, s->subject, s->issuer };
+	PGresult *res = NULL;
+	enum err e = ERR_NOMEM;
+
+	*json = NULL;
+	if (bh == NULL)
+		return e;
+	if ((e = db_exec(w->db, &web_stmts[WSTMT_DRAFT_TAKE], params,
+	    &res)) != ERR_OK)
+		goto out;
+	/* A draft sealed with a key since removed is as good as gone. */
+	if (PQntuples(res) == 1 && store_open(w, bh, "draft",
+	    PQgetvalue(res, 0, 0), json) != ERR_OK)
+		*json = NULL;
+out:
+	PQclear(res);
+	free(bh);
+	return e;
+}
+
+enum err
+store_dpop_put(struct web *w, const char *id_hash, const char *key)
+{
+	const char *params[2];
+	char	*sealed = NULL;
+	PGresult *res = NULL;
+	enum err e;
+
+	if ((e = store_seal(w, id_hash, "dpop", key, &sealed)) != ERR_OK)
+		return e;
+	params[0] = id_hash;
+	params[1] = sealed;
+	e = db_exec(w->db, &web_stmts[WSTMT_DPOP_PUT], params, &res);
+	PQclear(res);
+	free(sealed);
+	return e;
+}
+
+enum err
+store_dpop_get(struct web *w, const char *id_hash, char **key)
+{
+	const char *params[1] = { id_hash };
+	PGresult *res = NULL;
+	enum err e;
+
+	*key = NULL;
+	if ((e = db_exec(w->db, &web_stmts[WSTMT_DPOP_GET], params, &res)) !=
+	    ERR_OK)
+		return e;
+	e = PQntuples(res) == 1 ? store_open(w, id_hash, "dpop",
+	    PQgetvalue(res, 0, 0), key) : ERR_NOTFOUND;
 	PQclear(res);
 	return e;
 }

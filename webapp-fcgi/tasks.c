@@ -1,7 +1,10 @@
 /*
- * The to-do pages: they call the task API with the session's access
- * token, renewing it with the refresh token when it is close to expiry
- * (one renewal at a time per session, under a PostgreSQL row lock).
+ * The to-do pages: the list (filtered, searched, a page at a time), add,
+ * done, delete, and the edit form with its conflict page.  They call the
+ * task API with the session's access token, renewing it with the
+ * refresh token when it is close to expiry (one renewal at a time per
+ * session, under a PostgreSQL row lock).  A change that finds the
+ * session's tokens ended keeps the form as a draft (drafts.c).
  */
 #include "config.h"
 
@@ -23,6 +26,24 @@
 #define TASKS_AUTHZ_MAX (16 * 1024)
 #define TASKS_PATH_MAX 64
 #define TASKS_REQUEST_ID "X-Request-Id: "
+#define TASKS_IF_MATCH "If-Match: \""
+/*
+ * The due date is a text field: a native date picker keeps the focus in
+ * its own parts, where the focus ring does not show.
+ */
+#define TASKS_DUE_LABEL "Due <span class=\"muted\">(optional, " \
+	"YYYY-MM-DD)</span>"
+#define TASKS_DUE_INPUT "<input type=\"text\" id=\"due\" name=\"due\" " \
+	"inputmode=\"numeric\" maxlength=\"10\" autocomplete=\"off\" " \
+	"pattern=\"[0-9]{4}-[0-9]{2}-[0-9]{2}\""
+#define TASKS_PAGE_SIZE 25		/* tasks on one page of the list */
+#define TASKS_SEARCH_MAX 200		/* bytes of the search text */
+#define TASKS_CURSOR_MAX 256		/* bytes of one API cursor */
+#define TASKS_BACK_DEPTH 20		/* pages "Newer" can go back */
+#define TASKS_VERSION_DIGITS 18
+#define TASKS_DATE_LEN 10		/* YYYY-MM-DD */
+#define TASKS_CURSOR_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+	"0123456789-_.~=+/:"
 
 /* How getting a usable access token went. */
 enum token_result {
@@ -31,6 +52,28 @@ enum token_result {
 	TOKEN_UNAVAILABLE,	/* provider or database down: 503 */
 	TOKEN__MAX
 };
+
+/*
+ * When a renewal could not reach the provider (this process, last time),
+ * tokens that are still valid are used without trying again for a while:
+ * a provider outage then costs the first request one HTTP timeout, not
+ * every request.
+ */
+#define TASKS_RENEW_BACKOFF 30		/* seconds */
+#define TASKS_KEEP_MIN 5		/* seconds a kept token must have left */
+static time_t tasks_renew_failed;
+
+/* The still valid access token of t, moved to *access; false if none. */
+static bool
+tasks_keep(struct tokens *t, char **access)
+{
+	if (t->access_token == NULL ||
+	    t->access_expires - time(NULL) <= TASKS_KEEP_MIN)
+		return false;
+	*access = t->access_token;
+	t->access_token = NULL;
+	return true;
+}
 
 /* Renew under the row lock; another process may have done it already. */
 static enum token_result
@@ -41,6 +84,8 @@ tasks_renew(struct web *w, const struct session *s, bool force,
 	struct oidc_tokens tok;
 	struct tokens t;
 	struct provider *p = NULL;
+	struct dpopkey *dkey = NULL;
+	char	*dproof = NULL;
 	const char *endpoint;
 	enum token_result res = TOKEN_UNAVAILABLE;
 	enum err e;
@@ -73,12 +118,21 @@ tasks_renew(struct web *w, const struct session *s, bool force,
 		res = TOKEN_SIGNIN;
 		goto out;
 	}
-	if (provider_load(p, w->idp, time(NULL)) != ERR_OK ||
-	    (endpoint = provider_endpoint(p, PROVIDER_TOKEN)) == NULL)
+	if (!force && time(NULL) - tasks_renew_failed < TASKS_RENEW_BACKOFF &&
+	    tasks_keep(&t, access)) {
+		log_info("renewal put off (the provider failed %lld s ago): "
+		    "the access token is still valid",
+		    (long long)(time(NULL) - tasks_renew_failed));
+		res = TOKEN_OK;
 		goto out;
-	client.client_id = w->cfg->client_id;
-	client.client_secret = w->secret;
-	client.basic = provider_basic_auth(p);
+	}
+	if (provider_load(p, w->idp, time(NULL)) != ERR_OK ||
+	    (endpoint = provider_endpoint(p, PROVIDER_TOKEN)) == NULL ||
+	    signin_client(w, p, &client) != ERR_OK ||
+	    webdpop_token_request(w, p, s->id_hash, endpoint, &dkey,
+	    &dproof) != ERR_OK)
+		goto failed;
+	client.dpop = dproof;	/* DPoP: the session's key, if it has one */
 	/* The user flow that issued the refresh token redeems it. */
 	e = oidc_refresh(w->idp, endpoint, &client, t.refresh_token,
 	    w->scope, w->cfg->api_resource, &tok);
@@ -91,13 +145,22 @@ tasks_renew(struct web *w, const struct session *s, bool force,
 		goto out;
 	}
 	if (e != ERR_OK || tok.access_token == NULL)
-		goto out;
+		goto failed;
 	if (store_tokens_put(w, s->id_hash, t.policy, tok.access_token,
 	    tok.expires_in, tok.refresh_token) != ERR_OK)
 		goto out;
 	*access = tok.access_token;
 	tok.access_token = NULL;
 	res = TOKEN_OK;
+	goto out;
+failed:
+	/* The provider did not answer: keep a still valid token, if any. */
+	tasks_renew_failed = time(NULL);
+	if (!force && tasks_keep(&t, access)) {
+		log_info("renewal failed: the access token is still valid, "
+		    "used until it expires");
+		res = TOKEN_OK;
+	}
 out:
 	if (db_exec_sql(w->db, res == TOKEN_OK || res == TOKEN_SIGNIN ?
 	    "COMMIT" : "ROLLBACK") != ERR_OK && res == TOKEN_OK) {
@@ -107,6 +170,7 @@ out:
 	}
 	store_tokens_free(&t);
 	oidc_tokens_free(&tok);
+	webdpop_done(dkey, dproof);
 	return res;
 }
 
@@ -145,16 +209,18 @@ tasks_can_write(struct web *w, const char *access)
  * ERR_UPSTREAM/ERR_DB: unavailable.  can_write (may be NULL): whether
  * the access token used grants the write scope.
  */
-static enum err
+enum err
 tasks_call(struct web *w, const struct session *s, const char *method,
-    const char *path, const char *json, struct httpc_resp *resp,
-    bool *can_write)
+    const char *path, const char *json, const char *if_match,
+    struct httpc_resp *resp, bool *can_write)
 {
-	char	 url[TASKS_URL_MAX], *access = NULL;
+	char	 url[TASKS_URL_MAX], *access = NULL, *proof = NULL;
 	char	 rid[sizeof(TASKS_REQUEST_ID) + REQ_ID_MAX];
-	const char *hdrs[5], *id = log_request_id();
+	char	 im[sizeof(TASKS_IF_MATCH) + TASKS_VERSION_DIGITS + 1];
+	const char *hdrs[7], *id = log_request_id();
 	size_t	 n;
 	struct buf authz;
+	struct dpopkey *dkey = NULL;
 	enum token_result tr;
 	enum err e = ERR_UPSTREAM;
 	int	 attempt;
@@ -162,7 +228,13 @@ tasks_call(struct web *w, const struct session *s, const char *method,
 	if (snprintf(url, sizeof(url), "%s%s", w->cfg->api_url, path) >=
 	    (int)sizeof(url))
 		return ERR_SYSTEM;
+	if (if_match != NULL && snprintf(im, sizeof(im), TASKS_IF_MATCH
+	    "%s\"", if_match) >= (int)sizeof(im))
+		return ERR_SYSTEM;
 	buf_init(&authz, TASKS_AUTHZ_MAX);
+	/* DPoP: the session's key signs a proof for each call. */
+	if (webdpop_load(w, s->id_hash, &dkey) != ERR_OK)
+		goto out;
 	for (attempt = 0; attempt < 2; attempt++) {
 		tr = attempt == 0 ? tasks_token(w, s, &access) :
 		    tasks_renew(w, s, true, &access);
@@ -176,8 +248,15 @@ tasks_call(struct web *w, const struct session *s, const char *method,
 		}
 		if (can_write != NULL)
 			*can_write = tasks_can_write(w, access);
+		free(proof);
+		if (webdpop_api_header(dkey, method, url, access, &proof) !=
+		    ERR_OK) {
+			e = ERR_SYSTEM;
+			goto out;
+		}
 		buf_reset(&authz);
-		buf_adds(&authz, "Authorization: Bearer ");
+		buf_adds(&authz, proof != NULL ? "Authorization: DPoP " :
+		    "Authorization: Bearer ");
 		buf_adds(&authz, access);
 		crypto_free_str(access);
 		access = NULL;
@@ -187,6 +266,8 @@ tasks_call(struct web *w, const struct session *s, const char *method,
 		}
 		n = 0;
 		hdrs[n++] = buf_str(&authz);
+		if (proof != NULL)
+			hdrs[n++] = proof;
 		hdrs[n++] = "Accept: application/json";
 		/* The API logs this request under the same id. */
 		if (id != NULL && snprintf(rid, sizeof(rid), TASKS_REQUEST_ID
@@ -194,6 +275,8 @@ tasks_call(struct web *w, const struct session *s, const char *method,
 			hdrs[n++] = rid;
 		if (json != NULL)
 			hdrs[n++] = "Content-Type: application/json";
+		if (if_match != NULL)
+			hdrs[n++] = im;
 		hdrs[n] = NULL;
 		if ((e = httpc_request(w->api, method, url, hdrs, json,
 		    json ? strlen(json) : 0, NULL, NULL, resp)) != ERR_OK)
@@ -207,11 +290,12 @@ tasks_call(struct web *w, const struct session *s, const char *method,
 out:
 	buf_free_secret(&authz);
 	crypto_free_str(access);
+	webdpop_done(dkey, proof);
 	return e;
 }
 
 /* Errors from tasks_call, and API statuses we do not expect. */
-static void
+void
 tasks_trouble(struct web *w, struct req *r, const struct session *s,
     enum err e, const char *return_to)
 {
@@ -235,13 +319,238 @@ static const struct {
 	    "not change them." },
 	{ "deleted", "Task deleted." },
 	{ "gone", "That task no longer exists." },
+	{ "saved", "Task saved." },
 };
+
+/* What the list shows: ?show= (the default first), the API's done=. */
+static const struct {
+	const char	*name;
+	const char	*label;
+	const char	*done;		/* NULL: both */
+} tasks_shows[] = {
+	{ "all", "All", NULL },
+	{ "open", "Open", "false" },
+	{ "done", "Done", "true" },
+};
+#define TASKS_NSHOWS (sizeof(tasks_shows) / sizeof(tasks_shows[0]))
+
+/* The list's query, checked: what it shows, the search, where it is. */
+struct tasks_view {
+	size_t		 show;		/* index in tasks_shows */
+	const char	*q;		/* "" for none */
+	const char	*cursor;	/* "" for the first page */
+	const char	*back;		/* cursors of newer pages, or NULL */
+	const char	*notice;	/* or NULL */
+	bool		 draft;		/* restore the add form's draft */
+};
+
+/* A "YYYY-MM-DD" that is a day of the calendar. */
+static bool
+tasks_date_ok(const char *d)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int	 y, m, day;
+	size_t	 i;
+
+	if (strlen(d) != TASKS_DATE_LEN || d[4] != '-' || d[7] != '-')
+		return false;
+	for (i = 0; i < TASKS_DATE_LEN; i++)
+		if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
+			return false;
+	y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 +
+	    (d[3] - '0');
+	m = (d[5] - '0') * 10 + (d[6] - '0');
+	day = (d[8] - '0') * 10 + (d[9] - '0');
+	if (y < 1 || m < 1 || m > 12 || day < 1 || day > mdays[m - 1])
+		return false;
+	return m != 2 || day < 29 || (y % 4 == 0 && (y % 100 != 0 ||
+	    y % 400 == 0));
+}
+
+/* An API cursor we pass on: bounded, URL-safe, no comma (the back list). */
+static bool
+tasks_cursor_ok(const char *c, size_t max)
+{
+	size_t	 n = strlen(c);
+
+	return n <= max && strspn(c, TASKS_CURSOR_CHARS) == n;
+}
+
+/* How many cursors the back list holds (the first page's is ""). */
+static size_t
+tasks_back_depth(const char *b)
+{
+	size_t	 n = 1;
+
+	for (; *b != '\0'; b++)
+		n += *b == ',';
+	return n;
+}
+
+/* The back list: cursors joined by commas, each one valid. */
+static bool
+tasks_back_ok(const char *b)
+{
+	size_t	 n = strlen(b);
+
+	return n <= (TASKS_CURSOR_MAX + 1) * TASKS_BACK_DEPTH &&
+	    strspn(b, TASKS_CURSOR_CHARS ",") == n &&
+	    tasks_back_depth(b) <= TASKS_BACK_DEPTH;
+}
+
+/* Parse the list's query; false (and a 400 page) on bad input. */
+static bool
+tasks_view_parse(struct web *w, struct req *r, const struct session *s,
+    const struct url_params *q, struct tasks_view *v)
+{
+	const char *show = url_params_get(q, "show");
+	size_t	 i;
+
+	memset(v, 0, sizeof(*v));
+	v->q = url_params_get(q, "q");
+	v->cursor = url_params_get(q, "cursor");
+	v->back = url_params_get(q, "back");
+	v->notice = url_params_get(q, "notice");
+	v->draft = url_params_get(q, "draft") != NULL;
+	if (v->q == NULL)
+		v->q = "";
+	if (v->cursor == NULL)
+		v->cursor = "";
+	v->show = TASKS_NSHOWS;
+	for (i = 0; i < TASKS_NSHOWS; i++)
+		if (show == NULL || strcmp(show, tasks_shows[i].name) == 0) {
+			v->show = i;
+			break;
+		}
+	if (v->show == TASKS_NSHOWS || strlen(v->q) > TASKS_SEARCH_MAX ||
+	    !url_utf8_valid(v->q, strlen(v->q)) ||
+	    strpbrk(v->q, "\t\r\n") != NULL ||
+	    !tasks_cursor_ok(v->cursor, TASKS_CURSOR_MAX) ||
+	    url_params_dup(q, "show") || url_params_dup(q, "q") ||
+	    url_params_dup(q, "cursor") || url_params_dup(q, "back") ||
+	    (v->back != NULL && !tasks_back_ok(v->back))) {
+		web_error(w, r, s, 400, "Bad address", "That list address "
+		    "is not valid: show is all, open or done, and a search "
+		    "is at most 200 characters on one line.");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * "/tasks?show=...&q=...&cursor=...&back=..." for this view at another
+ * cursor and back list (NULL: none), into b as an HTML attribute value.
+ */
+static void
+tasks_view_link(struct buf *b, const struct tasks_view *v,
+    const char *cursor, const char *back, size_t backlen)
+{
+	struct buf u;
+
+	buf_init(&u, TASKS_URL_MAX * TASKS_BACK_DEPTH);
+	buf_adds(&u, "/tasks?show=");
+	buf_adds(&u, tasks_shows[v->show].name);
+	if (*v->q != '\0') {
+		buf_adds(&u, "&q=");
+		url_encode(v->q, &u);
+	}
+	if (cursor != NULL && *cursor != '\0') {
+		buf_adds(&u, "&cursor=");
+		url_encode(cursor, &u);
+	}
+	if (back != NULL) {
+		struct buf one;
+
+		buf_init(&one, TASKS_URL_MAX * TASKS_BACK_DEPTH);
+		buf_add(&one, back, backlen);
+		buf_adds(&u, "&back=");
+		url_encode(buf_str(&one), &u);
+		if (one.err != ERR_OK)
+			u.err = one.err;
+		buf_free(&one);
+	}
+	if (u.err == ERR_OK)
+		page_text(b, buf_str(&u));
+	buf_free(&u);
+}
+
+/* Links to the newer page (the back list's last) and the older one. */
+static void
+tasks_pager(struct buf *b, const struct tasks_view *v, const char *next)
+{
+	const char *last, *from;
+	struct buf nb;
+
+	if (v->back == NULL && next == NULL)
+		return;
+	buf_adds(b, "<nav class=\"pager\" aria-label=\"Pages\">");
+	if (v->back != NULL) {
+		last = strrchr(v->back, ',');
+		from = last != NULL ? last + 1 : v->back;
+		buf_adds(b, "<a rel=\"prev\" id=\"newer\" href=\"");
+		tasks_view_link(b, v, from, last != NULL ? v->back : NULL,
+		    last != NULL ? (size_t)(last - v->back) : 0);
+		buf_adds(b, "\">← Newer</a>");
+	}
+	if (next != NULL) {
+		/* Older: this page's cursor joins the back list. */
+		buf_init(&nb, TASKS_URL_MAX * TASKS_BACK_DEPTH);
+		if (v->back != NULL) {
+			/* Full: the oldest entry goes. */
+			from = v->back;
+			if (tasks_back_depth(v->back) >= TASKS_BACK_DEPTH)
+				from = strchr(v->back, ',') + 1;
+			buf_adds(&nb, from);
+			buf_addc(&nb, ',');
+		}
+		buf_adds(&nb, v->cursor);
+		buf_adds(b, "<a rel=\"next\" id=\"older\" href=\"");
+		tasks_view_link(b, v, next, buf_str(&nb), nb.len);
+		buf_adds(b, "\">Older →</a>");
+		buf_free(&nb);
+	}
+	buf_adds(b, "</nav>");
+}
+
+/* The filter: a GET form, no script. */
+static void
+tasks_filter(struct buf *b, const struct tasks_view *v)
+{
+	size_t	 i;
+
+	buf_adds(b, "<form class=\"filter\" method=\"get\" "
+	    "action=\"/tasks\" role=\"search\"><fieldset><legend>Show"
+	    "</legend>");
+	for (i = 0; i < TASKS_NSHOWS; i++)
+		buf_addf(b, "<label class=\"choice\"><input type=\"radio\" "
+		    "name=\"show\" value=\"%s\"%s> %s</label>",
+		    tasks_shows[i].name, i == v->show ? " checked" : "",
+		    tasks_shows[i].label);
+	buf_adds(b, "</fieldset><div class=\"field\"><label for=\"q\">"
+	    "Search</label><input type=\"search\" id=\"q\" name=\"q\" "
+	    "maxlength=\"200\" value=\"");
+	page_text(b, v->q);
+	buf_adds(b, "\"></div><button class=\"secondary\" type=\"submit\">"
+	    "Apply</button></form>");
+}
 
 /* 403 from the API: the account may read but not change tasks. */
 static void
 tasks_forbidden(struct web *w, struct req *r)
 {
 	web_redirect(w, r, "/tasks?notice=readonly");
+}
+
+/* A task's "due" (YYYY-MM-DD) or "" when it has none or a malformed one. */
+static const char *
+tasks_due(struct json_object *t)
+{
+	const char *d;
+
+	if (jsonp_string(t, "due", &d) != ERR_OK || !tasks_date_ok(d))
+		return "";
+	return d;
 }
 
 /* A task of the API's answer: its id, text and state; false if malformed. */
@@ -265,7 +574,20 @@ tasks_item(struct json_object *t, char *id, size_t idlen, const char **text,
 	return true;
 }
 
-/* One row: the text, a visible state, and (writable) its two actions. */
+/* The due date of a row, if any. */
+static void
+tasks_row_due(struct buf *b, struct json_object *t)
+{
+	const char *due = tasks_due(t);
+
+	if (*due != '\0') {
+		buf_adds(b, "<span class=\"due\">Due ");
+		page_text(b, due);
+		buf_adds(b, "</span>");
+	}
+}
+
+/* One row: the text, a visible state, and (writable) its actions. */
 static void
 tasks_row(struct buf *b, const struct session *s, struct json_object *t,
     bool writable)
@@ -283,6 +605,7 @@ tasks_row(struct buf *b, const struct session *s, struct json_object *t,
 	if (done)
 		buf_adds(b, "<span class=\"status\">✓ Done</span>");
 	if (!writable) {
+		tasks_row_due(b, t);
 		buf_adds(b, "</li>");
 		return;
 	}
@@ -299,24 +622,39 @@ tasks_row(struct buf *b, const struct session *s, struct json_object *t,
 	page_text(b, text);
 	buf_addf(b, "\">%s</button></form>", done ? "Mark as open" :
 	    "Mark as done");
-	buf_addf(b, "<a class=\"delete\" href=\"/tasks/%s/delete\" "
-	    "aria-label=\"Delete: ", id);
+	buf_addf(b, "<a class=\"edit\" href=\"/tasks/%s\" "
+	    "aria-label=\"Edit: ", id);
 	page_text(b, text);
-	buf_adds(b, "\">Delete</a></li>");
+	buf_addf(b, "\">Edit</a><a class=\"delete\" "
+	    "href=\"/tasks/%s/delete\" aria-label=\"Delete: ", id);
+	page_text(b, text);
+	buf_adds(b, "\">Delete</a>");
+	tasks_row_due(b, t);
+	buf_adds(b, "</li>");
+}
+
+/* The note above a form filled in again from its draft. */
+static void
+tasks_draft_note(struct buf *b)
+{
+	buf_adds(b, "<p class=\"notice\" role=\"status\">You had to sign "
+	    "in again before this was saved. Here is what you had typed: "
+	    "it has not been saved yet. Check it and save it.</p>");
 }
 
 static void
 tasks_render(struct web *w, struct req *r, const struct session *s,
-    struct json_object *list, bool writable)
+    const struct tasks_view *v, struct json_object *list, const char *next,
+    bool writable)
 {
-	struct url_params q = { NULL, 0 };
-	const char *notice = NULL;
+	const char *notice = v->notice;
+	struct draft d;
 	struct buf b;
 	size_t	 i, n;
-	bool	 refused;
+	bool	 refused, drafted;
 
-	if (url_params_parse(r->query, strlen(r->query), false, &q) == ERR_OK)
-		notice = url_params_get(&q, "notice");
+	memset(&d, 0, sizeof(d));
+	drafted = writable && v->draft && drafts_take(w, r, s, NULL, &d);
 	refused = notice != NULL && strcmp(notice, "readonly") == 0;
 	page_begin(w, &b, s, "Tasks");
 	buf_adds(&b, "<h1>My tasks</h1>");
@@ -328,6 +666,8 @@ tasks_render(struct web *w, struct req *r, const struct session *s,
 			page_text(&b, tasks_notices[i].text);
 			buf_adds(&b, "</p>");
 		}
+	if (drafted)
+		tasks_draft_note(&b);
 	if (writable) {
 		buf_adds(&b, "<div class=\"card\"><form class=\"add\" "
 		    "method=\"post\" action=\"/tasks\">");
@@ -335,7 +675,21 @@ tasks_render(struct web *w, struct req *r, const struct session *s,
 		buf_adds(&b, "<div class=\"field\"><label for=\"text\">New "
 		    "task</label><input type=\"text\" id=\"text\" "
 		    "name=\"text\" maxlength=\"1000\" required "
-		    "autocomplete=\"off\"></div><button type=\"submit\">Add"
+		    "autocomplete=\"off\"");
+		if (drafted) {
+			buf_adds(&b, " value=\"");
+			page_text(&b, d.text);
+			buf_adds(&b, "\"");
+		}
+		buf_adds(&b, "></div><div class=\"field date\"><label "
+		    "for=\"due\">" TASKS_DUE_LABEL "</label>"
+		    TASKS_DUE_INPUT);
+		if (drafted && *d.due != '\0') {
+			buf_adds(&b, " value=\"");
+			page_text(&b, d.due);
+			buf_adds(&b, "\"");
+		}
+		buf_adds(&b, "></div><button type=\"submit\">Add"
 		    "</button></form></div>");
 	} else
 		buf_addf(&b, "<p class=\"notice\"%s>%sYour account may read "
@@ -344,33 +698,75 @@ tasks_render(struct web *w, struct req *r, const struct session *s,
 		    "</p>", refused ? " role=\"status\"" : "", refused ?
 		    "Nothing was changed. " : "");
 	buf_adds(&b, "<div class=\"card\">");
+	tasks_filter(&b, v);
 	n = json_object_array_length(list);
 	if (n == 0)
-		buf_adds(&b, "<p class=\"muted\">Nothing to do yet.</p>");
+		buf_addf(&b, "<p class=\"muted\">%s</p>", *v->q != '\0' ||
+		    v->show != 0 ? "No tasks match." : *v->cursor != '\0' ?
+		    "No more tasks." : "Nothing to do yet.");
 	else
 		buf_adds(&b, "<ul class=\"tasks\">");
 	for (i = 0; i < n; i++)
 		tasks_row(&b, s, json_object_array_get_idx(list, i), writable);
 	if (n > 0)
 		buf_adds(&b, "</ul>");
+	tasks_pager(&b, v, next);
 	buf_adds(&b, "</div>");
 	page_end(&b);
 	web_html(w, r, 200, &b);
-	url_params_free(&q);
+	drafts_free(&d);
+}
+
+/* The API's path for the view: /tasks?limit=N&done=&q=&cursor= */
+static bool
+tasks_view_path(const struct tasks_view *v, struct buf *p)
+{
+	buf_addf(p, "/tasks?limit=%d", TASKS_PAGE_SIZE);
+	if (tasks_shows[v->show].done != NULL)
+		buf_addf(p, "&done=%s", tasks_shows[v->show].done);
+	if (*v->q != '\0') {
+		buf_adds(p, "&q=");
+		url_encode(v->q, p);
+	}
+	if (*v->cursor != '\0') {
+		buf_adds(p, "&cursor=");
+		url_encode(v->cursor, p);
+	}
+	return p->err == ERR_OK;
 }
 
 void
 tasks_page(struct web *w, struct req *r, const struct session *s)
 {
+	struct url_params q = { NULL, 0 };
 	struct httpc_resp resp;
 	struct json_object *doc = NULL, *list;
+	struct tasks_view v;
+	const char *next;
+	struct buf path;
 	bool	 writable = true;
 	enum err e;
 
-	if ((e = tasks_call(w, s, "GET", "/tasks", NULL, &resp, &writable)) !=
+	memset(&resp, 0, sizeof(resp));
+	buf_init(&path, TASKS_URL_MAX);
+	/* The filter is a GET form: '+' is a space, as in a posted form. */
+	if (url_params_parse(r->query, strlen(r->query), true, &q) !=
 	    ERR_OK) {
+		web_error(w, r, s, 400, "Bad address", "That list address "
+		    "is not valid.");
+		goto out;
+	}
+	if (!tasks_view_parse(w, r, s, &q, &v))
+		goto out;
+	if (!tasks_view_path(&v, &path)) {
+		web_error(w, r, s, 400, "Bad address", "That list address "
+		    "is too long.");
+		goto out;
+	}
+	if ((e = tasks_call(w, s, "GET", buf_str(&path), NULL, NULL, &resp,
+	    &writable)) != ERR_OK) {
 		tasks_trouble(w, r, s, e, "/tasks");
-		return;
+		goto out;
 	}
 	if (resp.status != 200 || jsonp_parse(buf_str(&resp.body),
 	    resp.body.len, TASKS_JSON_DEPTH, &doc) != ERR_OK ||
@@ -379,17 +775,41 @@ tasks_page(struct web *w, struct req *r, const struct session *s)
 	    !json_object_is_type(list, json_type_array)) {
 		log_err("api GET /tasks: status %ld", resp.status);
 		tasks_trouble(w, r, s, ERR_UPSTREAM, "/tasks");
-	} else
-		tasks_render(w, r, s, list, writable);
+		goto out;
+	}
+	if (jsonp_string(doc, "next_cursor", &next) != ERR_OK ||
+	    *next == '\0' || !tasks_cursor_ok(next, TASKS_CURSOR_MAX))
+		next = NULL;
+	tasks_render(w, r, s, &v, list, next, writable);
+out:
 	json_object_put(doc);
 	httpc_resp_free(&resp);
+	buf_free(&path);
+	url_params_free(&q);
 }
 
-/* Send one change to the API and go back to the list ("done" there). */
+/* The edit form as posted: the task, what it should say, its version. */
+struct tasks_edit {
+	const char	*id;
+	const char	*text;
+	const char	*due;		/* "" for none */
+	const char	*version;
+};
+
+static void	tasks_conflict(struct web *, struct req *,
+		    const struct session *, const struct tasks_edit *);
+
+/*
+ * Send one change to the API and go back to the list ("done" there).
+ * form: the add or edit form, kept as a draft when the session's tokens
+ * have ended (NULL: nothing worth keeping); ed: the edit, whose 412 is
+ * the conflict page.
+ */
 static void
 tasks_change(struct web *w, struct req *r, const struct session *s,
     const char *method, const char *path, struct json_object *body,
-    const char *done)
+    const char *done, const struct url_params *form,
+    const struct tasks_edit *ed)
 {
 	struct httpc_resp resp;
 	struct json_object *err = NULL, *d;
@@ -399,9 +819,12 @@ tasks_change(struct web *w, struct req *r, const struct session *s,
 	if (body != NULL)
 		json = json_object_to_json_string_ext(body,
 		    JSON_C_TO_STRING_PLAIN);
-	if ((e = tasks_call(w, s, method, path, json, &resp, NULL)) !=
-	    ERR_OK) {
-		tasks_trouble(w, r, s, e, "/tasks");
+	if ((e = tasks_call(w, s, method, path, json, ed ? ed->version : NULL,
+	    &resp, NULL)) != ERR_OK) {
+		if (e == ERR_AUTH && form != NULL)
+			drafts_signin(w, r, s, ed ? ed->id : NULL, form);
+		else
+			tasks_trouble(w, r, s, e, "/tasks");
 		return;
 	}
 	switch (resp.status) {
@@ -416,8 +839,15 @@ tasks_change(struct web *w, struct req *r, const struct session *s,
 	case 403:
 		tasks_forbidden(w, r);
 		break;
+	case 412:
+		if (ed != NULL) {
+			tasks_conflict(w, r, s, ed);
+			break;
+		}
+		/* FALLTHROUGH */
 	case 400:
 	case 409:
+	case 422:
 		/* The API's description is safe plain text; escaped anyway. */
 		if (jsonp_parse(buf_str(&resp.body), resp.body.len,
 		    TASKS_JSON_DEPTH, &err) == ERR_OK &&
@@ -439,29 +869,67 @@ tasks_change(struct web *w, struct req *r, const struct session *s,
 	httpc_resp_free(&resp);
 }
 
+/* The text of a form: 1 to WEB_TASK_TEXT_MAX characters of UTF-8. */
+static bool
+tasks_text_ok(const char *text)
+{
+	const unsigned char *p;
+	size_t	 chars = 0;
+
+	if (text == NULL || *text == '\0' ||
+	    !url_utf8_valid(text, strlen(text)))
+		return false;
+	for (p = (const unsigned char *)text; *p != '\0'; p++)
+		chars += (*p & 0xc0) != 0x80;
+	return chars <= WEB_TASK_TEXT_MAX;
+}
+
+/* {"text": ..., "due": ... or null}; NULL when out of memory. */
+static struct json_object *
+tasks_body(const char *text, const char *due)
+{
+	struct json_object *body;
+
+	if ((body = json_object_new_object()) == NULL)
+		return NULL;
+	if (json_object_object_add(body, "text",
+	    json_object_new_string(text)) != 0 ||
+	    (due != NULL && json_object_object_add(body, "due", *due ?
+	    json_object_new_string(due) : NULL) != 0)) {
+		json_object_put(body);
+		return NULL;
+	}
+	return body;
+}
+
 void
 tasks_add(struct web *w, struct req *r, const struct session *s)
 {
 	struct url_params f = { NULL, 0 };
 	struct json_object *body = NULL;
-	const char *text;
+	const char *text, *due;
 
 	if (!web_form(w, r, &f) || !web_csrf_ok(w, r, s, &f))
 		goto out;
 	text = url_params_get(&f, "text");
-	if (text == NULL || *text == '\0' ||
-	    !url_utf8_valid(text, strlen(text))) {
+	due = url_params_get(&f, "due");
+	if (!tasks_text_ok(text)) {
 		web_error(w, r, s, 400, "Not saved", "Write the task first: "
 		    "1 to 1000 characters.");
 		goto out;
 	}
-	if ((body = json_object_new_object()) == NULL ||
-	    json_object_object_add(body, "text",
-	    json_object_new_string(text)) != 0) {
+	if (due != NULL && *due != '\0' && !tasks_date_ok(due)) {
+		web_error(w, r, s, 400, "Not saved", "The due date must be a "
+		    "day of the calendar, as YYYY-MM-DD.");
+		goto out;
+	}
+	/* The API is asked about "due" only when one was given. */
+	if ((body = tasks_body(text, due != NULL && *due != '\0' ? due :
+	    NULL)) == NULL) {
 		web_error(w, r, s, 500, "Error", "Please try again.");
 		goto out;
 	}
-	tasks_change(w, r, s, "POST", "/tasks", body, "/tasks");
+	tasks_change(w, r, s, "POST", "/tasks", body, "/tasks", &f, NULL);
 out:
 	json_object_put(body);
 	url_params_free(&f);
@@ -492,10 +960,47 @@ tasks_done(struct web *w, struct req *r, const struct session *s,
 		web_error(w, r, s, 500, "Error", "Please try again.");
 		goto out;
 	}
-	tasks_change(w, r, s, "PATCH", path, body, "/tasks");
+	tasks_change(w, r, s, "PATCH", path, body, "/tasks", NULL, NULL);
 out:
 	json_object_put(body);
 	url_params_free(&f);
+}
+
+/*
+ * GET /tasks/{id} from the API: *doc the task (ERR_OK), ERR_NOTFOUND
+ * (gone: answered), or another failure (answered).
+ */
+static enum err
+tasks_fetch(struct web *w, struct req *r, const struct session *s,
+    const char *id, struct json_object **doc, bool *writable)
+{
+	struct httpc_resp resp;
+	char	 path[TASKS_PATH_MAX], tid[32];
+	const char *text;
+	bool	 done;
+	enum err e;
+
+	*doc = NULL;
+	snprintf(path, sizeof(path), "/tasks/%s", id);
+	if ((e = tasks_call(w, s, "GET", path, NULL, NULL, &resp,
+	    writable)) != ERR_OK) {
+		tasks_trouble(w, r, s, e, r->path);
+		return e;
+	}
+	if (resp.status == 404) {
+		web_redirect(w, r, "/tasks?notice=gone");
+		e = ERR_NOTFOUND;
+	} else if (resp.status != 200 || jsonp_parse(buf_str(&resp.body),
+	    resp.body.len, TASKS_JSON_DEPTH, doc) != ERR_OK ||
+	    !tasks_item(*doc, tid, sizeof(tid), &text, &done)) {
+		log_err("api GET %s: status %ld", path, resp.status);
+		tasks_trouble(w, r, s, ERR_UPSTREAM, r->path);
+		json_object_put(*doc);
+		*doc = NULL;
+		e = ERR_UPSTREAM;
+	}
+	httpc_resp_free(&resp);
+	return e;
 }
 
 /* GET /tasks/{id}/delete: ask first (no script, so a page of its own). */
@@ -503,28 +1008,16 @@ static void
 tasks_delete_confirm(struct web *w, struct req *r, const struct session *s,
     const char *id)
 {
-	struct httpc_resp resp;
 	struct json_object *doc = NULL;
 	const char *text;
-	char	 path[TASKS_PATH_MAX], tid[32];
+	char	 tid[32];
 	bool	 writable = true, done;
 	struct buf b;
-	enum err e;
 
-	snprintf(path, sizeof(path), "/tasks/%s", id);
-	if ((e = tasks_call(w, s, "GET", path, NULL, &resp, &writable)) !=
-	    ERR_OK) {
-		tasks_trouble(w, r, s, e, r->path);
+	if (tasks_fetch(w, r, s, id, &doc, &writable) != ERR_OK)
 		return;
-	}
-	if (resp.status == 404)
-		web_redirect(w, r, "/tasks?notice=gone");
-	else if (resp.status != 200 || jsonp_parse(buf_str(&resp.body),
-	    resp.body.len, TASKS_JSON_DEPTH, &doc) != ERR_OK ||
-	    !tasks_item(doc, tid, sizeof(tid), &text, &done)) {
-		log_err("api GET %s: status %ld", path, resp.status);
-		tasks_trouble(w, r, s, ERR_UPSTREAM, r->path);
-	} else if (!writable)
+	(void)tasks_item(doc, tid, sizeof(tid), &text, &done);
+	if (!writable)
 		tasks_forbidden(w, r);
 	else {
 		page_begin(w, &b, s, "Delete task");
@@ -542,7 +1035,6 @@ tasks_delete_confirm(struct web *w, struct req *r, const struct session *s,
 		web_html(w, r, 200, &b);
 	}
 	json_object_put(doc);
-	httpc_resp_free(&resp);
 }
 
 void
@@ -559,7 +1051,207 @@ tasks_delete(struct web *w, struct req *r, const struct session *s,
 	if (web_form(w, r, &f) && web_csrf_ok(w, r, s, &f)) {
 		snprintf(path, sizeof(path), "/tasks/%s", id);
 		tasks_change(w, r, s, "DELETE", path, NULL,
-		    "/tasks?notice=deleted");
+		    "/tasks?notice=deleted", NULL, NULL);
 	}
 	url_params_free(&f);
+}
+
+/* ---- edit ------------------------------------------------------------- */
+
+/* A task's version as text ("" when the API gave none). */
+static void
+tasks_version(struct json_object *t, char *out, size_t len)
+{
+	int64_t	 v;
+
+	out[0] = '\0';
+	if (jsonp_int64(t, "version", &v) == ERR_OK && v > 0)
+		snprintf(out, len, "%lld", (long long)v);
+}
+
+/* The edit form, filled with text and due, sending version. */
+static void
+tasks_edit_form(struct buf *b, const struct session *s, const char *id,
+    const char *text, const char *due, const char *version,
+    const char *submit)
+{
+	buf_addf(b, "<form class=\"edit\" method=\"post\" "
+	    "action=\"/tasks/%s\">", id);
+	page_csrf(b, s);
+	buf_adds(b, "<input type=\"hidden\" name=\"version\" value=\"");
+	page_text(b, version);
+	buf_adds(b, "\"><div class=\"field\"><label for=\"text\">Task"
+	    "</label><input type=\"text\" id=\"text\" name=\"text\" "
+	    "maxlength=\"1000\" required autocomplete=\"off\" value=\"");
+	page_text(b, text);
+	buf_adds(b, "\"></div><div class=\"field date\"><label for=\"due\">"
+	    TASKS_DUE_LABEL "</label>" TASKS_DUE_INPUT " value=\"");
+	page_text(b, due);
+	buf_adds(b, "\"></div><div class=\"actions\"><button "
+	    "type=\"submit\">");
+	page_text(b, submit);
+	buf_adds(b, "</button><a class=\"button secondary\" href=\"/tasks\">"
+	    "Cancel</a></div></form>");
+}
+
+/* GET /tasks/{id}: the form, filled from the API or from a draft. */
+static void
+tasks_edit_page(struct web *w, struct req *r, const struct session *s,
+    const char *id)
+{
+	struct url_params q = { NULL, 0 };
+	struct json_object *doc = NULL;
+	struct draft d;
+	const char *text;
+	char	 tid[32], version[32];
+	bool	 writable = true, done, drafted = false;
+	struct buf b;
+
+	memset(&d, 0, sizeof(d));
+	if (url_params_parse(r->query, strlen(r->query), false, &q) != ERR_OK)
+		memset(&q, 0, sizeof(q));
+	if (tasks_fetch(w, r, s, id, &doc, &writable) != ERR_OK)
+		goto out;
+	if (!writable) {
+		tasks_forbidden(w, r);
+		goto out;
+	}
+	(void)tasks_item(doc, tid, sizeof(tid), &text, &done);
+	tasks_version(doc, version, sizeof(version));
+	if (url_params_get(&q, "draft") != NULL)
+		drafted = drafts_take(w, r, s, id, &d);
+	page_begin(w, &b, s, "Edit task");
+	buf_adds(&b, "<h1>Edit task</h1>");
+	if (drafted)
+		tasks_draft_note(&b);
+	buf_adds(&b, "<div class=\"card\">");
+	/* A draft keeps the version it was typed against: a change made
+	 * meanwhile still shows the conflict page. */
+	tasks_edit_form(&b, s, id, drafted ? d.text : text, drafted ? d.due :
+	    tasks_due(doc), drafted && d.version ? d.version : version,
+	    "Save");
+	buf_addf(&b, "<p class=\"muted\">%s</p></div>", done ? "This task "
+	    "is done." : "This task is open.");
+	page_end(&b);
+	web_html(w, r, 200, &b);
+out:
+	drafts_free(&d);
+	json_object_put(doc);
+	url_params_free(&q);
+}
+
+/* One version of a task in the conflict page. */
+static void
+tasks_version_card(struct buf *b, const char *title, const char *text,
+    const char *due)
+{
+	buf_adds(b, "<h2>");
+	page_text(b, title);
+	buf_adds(b, "</h2><dl class=\"version\"><dt>Task</dt><dd>");
+	page_text(b, text);
+	buf_adds(b, "</dd><dt>Due</dt><dd>");
+	page_text(b, *due != '\0' ? due : "none");
+	buf_adds(b, "</dd></dl>");
+}
+
+/*
+ * 412: the task changed since the form was loaded.  Nothing was saved;
+ * both versions side by side, and a choice.
+ */
+static void
+tasks_conflict(struct web *w, struct req *r, const struct session *s,
+    const struct tasks_edit *ed)
+{
+	struct json_object *doc = NULL;
+	const char *text;
+	char	 tid[32], version[32];
+	bool	 writable = true, done;
+	struct buf b;
+
+	if (tasks_fetch(w, r, s, ed->id, &doc, &writable) != ERR_OK)
+		return;
+	(void)tasks_item(doc, tid, sizeof(tid), &text, &done);
+	tasks_version(doc, version, sizeof(version));
+	page_begin(w, &b, s, "Changed in another window");
+	buf_adds(&b, "<h1>Changed in another window</h1><p class=\"error\" "
+	    "role=\"alert\">This task was changed somewhere else (in another "
+	    "window or on another device) after you opened it. Your change "
+	    "was not saved. Compare the two versions and choose.</p>"
+	    "<div class=\"card\" id=\"yours\">");
+	tasks_version_card(&b, "Your version", ed->text, ed->due);
+	buf_addf(&b, "<form method=\"post\" action=\"/tasks/%s\">", ed->id);
+	page_csrf(&b, s);
+	buf_adds(&b, "<input type=\"hidden\" name=\"version\" value=\"");
+	page_text(&b, version);
+	buf_adds(&b, "\"><input type=\"hidden\" name=\"text\" value=\"");
+	page_text(&b, ed->text);
+	buf_adds(&b, "\"><input type=\"hidden\" name=\"due\" value=\"");
+	page_text(&b, ed->due);
+	buf_adds(&b, "\"><button type=\"submit\">Save my version</button>"
+	    "</form></div><div class=\"card\" id=\"current\">");
+	tasks_version_card(&b, "The current version", text, tasks_due(doc));
+	buf_addf(&b, "<div class=\"actions\"><a class=\"button secondary\" "
+	    "href=\"/tasks\">Keep the current version</a><a href=\"/tasks/%s\">"
+	    "Edit the current version</a></div></div>", ed->id);
+	page_end(&b);
+	web_html(w, r, 409, &b);
+	json_object_put(doc);
+}
+
+/* POST /tasks/{id}: save the form with If-Match. */
+static void
+tasks_edit_save(struct web *w, struct req *r, const struct session *s,
+    const char *id)
+{
+	struct url_params f = { NULL, 0 };
+	struct json_object *body = NULL;
+	struct tasks_edit ed;
+	char	 path[TASKS_PATH_MAX];
+	size_t	 n;
+
+	if (!web_form(w, r, &f) || !web_csrf_ok(w, r, s, &f))
+		goto out;
+	ed.id = id;
+	ed.text = url_params_get(&f, "text");
+	ed.due = url_params_get(&f, "due");
+	ed.version = url_params_get(&f, "version");
+	if (ed.due == NULL)
+		ed.due = "";
+	n = ed.version ? strlen(ed.version) : 0;
+	if (n == 0 || n > TASKS_VERSION_DIGITS || ed.version[0] == '0' ||
+	    strspn(ed.version, "0123456789") != n) {
+		web_error(w, r, s, 400, "Not saved", "The form was "
+		    "incomplete: reload the task and try again.");
+		goto out;
+	}
+	if (!tasks_text_ok(ed.text)) {
+		web_error(w, r, s, 400, "Not saved", "Write the task first: "
+		    "1 to 1000 characters.");
+		goto out;
+	}
+	if (*ed.due != '\0' && !tasks_date_ok(ed.due)) {
+		web_error(w, r, s, 400, "Not saved", "The due date must be a "
+		    "day of the calendar, as YYYY-MM-DD.");
+		goto out;
+	}
+	if ((body = tasks_body(ed.text, ed.due)) == NULL) {
+		web_error(w, r, s, 500, "Error", "Please try again.");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/tasks/%s", id);
+	tasks_change(w, r, s, "PATCH", path, body, "/tasks?notice=saved", &f,
+	    &ed);
+out:
+	json_object_put(body);
+	url_params_free(&f);
+}
+
+void
+tasks_edit(struct web *w, struct req *r, const struct session *s,
+    const char *id)
+{
+	if (r->method == REQ_POST)
+		tasks_edit_save(w, r, s, id);
+	else
+		tasks_edit_page(w, r, s, id);
 }

@@ -12,12 +12,15 @@
 
 #include <json-c/json.h>
 
+#include "assertion.h"
 #include "buf.h"
 #include "crypto.h"
 #include "db.h"
 #include "cli.h"
 #include "httpc.h"
 #include "metrics.h"
+#include "oidc.h"
+#include "profile.h"
 #include "provider.h"
 #include "req.h"
 #include "url.h"
@@ -35,6 +38,11 @@
 #define WEB_SESSIONS_GAUGE_TTL 5	/* seconds a session count is kept */
 #define WEB_METRICS_MAX (256 * 1024)	/* bytes of one /metrics answer */
 #define WEB_METRICS_TOKEN_MIN 16	/* bytes of the metrics token */
+#define WEB_DRAFT_TTL 900		/* seconds a draft waits for sign-in */
+#define WEB_PUBLIC_ID_BYTES 16		/* random bytes of a session handle */
+#define WEB_USER_AGENT_MAX 256		/* bytes of a User-Agent kept */
+#define WEB_IP_MAX 64			/* bytes of an address kept */
+#define WEB_USER_SESSIONS_MAX 100	/* rows of the sessions page */
 /*
  * Milliseconds a request waits for another process renewing the same
  * session's tokens: longer than that renewal's own call to the token
@@ -65,6 +73,8 @@ struct web_config {
 	char	*read_scope;
 	char	*write_scope;
 	char	*api_resource;
+	char	*use_par;	/* auto | on | off: PAR (RFC 9126) */
+	char	*use_dpop;	/* auto | on | off: DPoP (RFC 9449) */
 	char	*cache_key_file;
 	long	 session_idle_timeout;
 	long	 session_max_lifetime;
@@ -77,6 +87,9 @@ struct web_config {
 	char	*http_proxy;	/* proxy URL; NULL: none */
 	char	*metrics_dir;	/* the shared metrics file's directory */
 	char	*metrics_token_file;	/* its contents: the /metrics bearer */
+	char	*provider_profile;	/* b2c | external-id | generic */
+	char	*client_assertion_key_file;	/* private_key_jwt key (PEM) */
+	char	*client_assertion_cert_file;	/* ... and its certificate */
 };
 
 /* The process: one database connection, one HTTP client per peer. */
@@ -88,6 +101,8 @@ struct web {
 	struct provider		*flows[FLOW__MAX];	/* NULL: not offered */
 	char			*policies[FLOW__MAX];	/* names, for the DB */
 	const char		*secret;	/* client secret (borrowed) */
+	struct assertion	*assertion;	/* or a certificate (profile.c) */
+	enum profile		 profile;	/* provider_profile */
 	char			*scope;		/* what sign-in requests */
 	struct crypto_keyring	 keys;		/* token cache, newest first */
 	const char		*session_cookie;
@@ -110,6 +125,7 @@ struct session {
 	time_t		 access_expires;
 	time_t		 created;	/* sign-in time */
 	bool		 retried;	/* made by a sign-in sent straight back */
+	char		*public_id;	/* the sessions page's handle */
 };
 
 /* ---- store.c: PostgreSQL ------------------------------------------------- */
@@ -132,6 +148,20 @@ enum web_stmt {
 	WSTMT_SESSIONS_LIST,
 	WSTMT_SESSIONS_REVOKE,
 	WSTMT_SESSIONS_COUNT,
+	WSTMT_USER_SESSIONS,
+	WSTMT_USER_SESSION_REVOKE,
+	WSTMT_USER_SESSIONS_OTHERS,
+	WSTMT_USER_DRAFTS_DELETE,
+	WSTMT_SESSION_SUBJECT,
+	WSTMT_DRAFT_PUT,
+	WSTMT_DRAFT_TAKE,
+	WSTMT_PURGE_DRAFTS,
+	WSTMT_SESSION_SET_SID,		/* logout.c */
+	WSTMT_LOGOUT_JTI_PURGE,
+	WSTMT_LOGOUT_JTI,
+	WSTMT_LOGOUT_END,
+	WSTMT_DPOP_PUT,			/* the session's DPoP key */
+	WSTMT_DPOP_GET,
 	WSTMT__MAX
 };
 extern const struct db_stmt web_stmts[WSTMT__MAX];
@@ -144,6 +174,7 @@ struct auth_request {
 	char	*code;			/* from a form_post, or NULL */
 	char	*error;
 	char	*error_description;
+	char	*iss;			/* the answer's (RFC 9207), or NULL */
 	bool	 retry;			/* started from a fresh session */
 };
 
@@ -163,7 +194,7 @@ enum err store_auth_insert(struct web *, const char *state,
 	    const char *browser, const char *policy, const char *nonce,
 	    const char *verifier, const char *return_to, bool retry);
 enum err store_auth_result(struct web *, const char *state, const char *code,
-	    const char *error, const char *desc);
+	    const char *error, const char *desc, const char *iss);
 /* Take (single use) the request for state made by this browser. */
 enum err store_auth_take(struct web *, const char *state,
 	    const char *browser, struct auth_request *);
@@ -194,6 +225,13 @@ enum err store_tokens_put(struct web *, const char *id_hash,
 enum err store_tokens_lock(struct web *, const char *id_hash,
 	    struct tokens *);
 enum err store_tokens_delete(struct web *, const char *id_hash);
+/*
+ * The session's DPoP private key (dpopkey_export's text), sealed;
+ * store_dpop_get: ERR_NOTFOUND when it has none, *key wiped by the caller
+ * (crypto_free_str).
+ */
+enum err store_dpop_put(struct web *, const char *id_hash, const char *key);
+enum err store_dpop_get(struct web *, const char *id_hash, char **key);
 void	 store_tokens_free(struct tokens *);
 /* At most every WEB_PURGE_EVERY seconds: store_purge_now, logged. */
 void	 store_purge(struct web *);
@@ -210,6 +248,50 @@ enum err store_sessions_list(struct web *, const char *user, FILE *out,
 enum err store_sessions_revoke(struct web *, const char *user, long *n);
 /* Sessions neither timeout has ended. */
 enum err store_sessions_count(struct web *, long *n);
+/*
+ * store_session_get, also recording what the web server saw of the
+ * browser (user_agent and ip already cleaned; NULL: keep).
+ */
+enum err store_session_get_seen(struct web *, const char *session_id,
+	    const char *user_agent, const char *ip, struct session *);
+/* One row of the sessions page (no id, no hash). */
+struct user_session {
+	char	*public_id;
+	char	*created;		/* "YYYY-MM-DD HH:MM UTC" */
+	char	*last_seen;
+	char	*user_agent;		/* or NULL */
+	char	*ip;			/* or NULL */
+	bool	 current;		/* the session asking */
+};
+/* The active sessions of s's user, s first, then by last use (*n). */
+enum err store_user_sessions(struct web *, const struct session *,
+	    struct user_session **list, size_t *n);
+void	 store_user_sessions_free(struct user_session *, size_t n);
+/* End one (public_id) of s's user's other sessions; ERR_NOTFOUND. */
+enum err store_user_session_revoke(struct web *, const struct session *,
+	    const char *public_id);
+/*
+ * End s's user's other sessions; all = true: s too, and the user's
+ * drafts.  *n: how many sessions.
+ */
+enum err store_user_sessions_end(struct web *, const struct session *,
+	    bool all, long *n);
+/* The user of a session by its id, even an ended one (NULL: unknown). */
+enum err store_session_owner(struct web *, const char *session_id,
+	    char **issuer, char **subject);
+/*
+ * A draft of the add (task_id NULL) or edit form, sealed to the browser
+ * binding; one per browser, WEB_DRAFT_TTL seconds.
+ */
+enum err store_draft_put(struct web *, const char *browser,
+	    const char *issuer, const char *subject, const char *task_id,
+	    const char *json);
+/*
+ * Take (single use) the browser's draft for task_id (NULL: the add
+ * form) if it was s's user's or nobody's: *json NULL when none.
+ */
+enum err store_draft_take(struct web *, const char *browser,
+	    const struct session *, const char *task_id, char **json);
 
 /* ---- pages.c: HTML (the frame is frame.h) ------------------------------ */
 void	pages_home(struct web *, struct req *, const struct session *);
@@ -221,8 +303,69 @@ void	signin_start(struct web *, struct req *, const struct session *,
 	    enum flow);
 void	signin_callback(struct web *, struct req *, const struct session *);
 void	signin_signout(struct web *, struct req *, const struct session *);
+/* --check-config: use_par on needs the provider's PAR endpoint. */
+bool	signin_par_check(struct web *, const struct provider *,
+	    const char *label, FILE *out);
 /* Send the browser to sign in, coming back to return_to afterwards. */
 void	signin_redirect(struct web *, struct req *, const char *return_to);
+/*
+ * The app's credentials at provider p's token endpoint: the client
+ * secret, or a client assertion (private_key_jwt) signed as p allows.
+ * ERR_UPSTREAM (logged) when p takes neither PS256 nor RS256.
+ */
+enum err signin_client(struct web *, const struct provider *p,
+	    struct oidc_client *);
+/* The browser's sign-in binding value: its cookie's, or a new one. */
+enum err signin_browser(struct web *, struct req *, char **out);
+
+/* ---- dpop.c: tokens bound to a key of the session (DPoP, RFC 9449) ------ */
+struct dpopkey;
+/*
+ * The key and the proof for a call to provider p's token endpoint: with
+ * id_hash NULL (a sign-in) a new key when use_dpop is on, or auto and p
+ * lists ES256 in dpop_signing_alg_values_supported; else (a refresh) the
+ * session's key, if it has one.  *key and *proof NULL: no DPoP.  Free
+ * both with webdpop_done.  ERR_DB, ERR_SYSTEM, ERR_NOMEM.
+ */
+enum err webdpop_token_request(struct web *, const struct provider *p,
+	    const char *id_hash, const char *endpoint, struct dpopkey **key,
+	    char **proof);
+void	webdpop_done(struct dpopkey *, char *proof);
+/* After a sign-in: keep key with the session when tok is bound to it. */
+enum err webdpop_bind(struct web *, const char *id_hash,
+	    const struct dpopkey *key, const struct oidc_tokens *tok);
+/* The session's key (*key NULL: none, or use_dpop off); ERR_DB. */
+enum err webdpop_load(struct web *, const char *id_hash,
+	    struct dpopkey **key);
+/*
+ * For an API call with access: *header "DPoP: <proof>" (method, url,
+ * ath) when key is not NULL and access is bound (a JWT with cnf.jkt, or
+ * an opaque token), else NULL.  The caller frees *header.
+ */
+enum err webdpop_api_header(const struct dpopkey *key, const char *method,
+	    const char *url, const char *access, char **header);
+
+/* ---- logout.c: logout that reaches every session ------------------------ */
+/* Remember the provider's session id (the id_token's sid) of a session. */
+enum err logout_remember_sid(struct web *, const char *session_id,
+	    const char *sid);
+/*
+ * RP-initiated logout: a fresh state for the end_session request, kept
+ * in the notice cookie for the post-logout landing (*state: caller
+ * frees; NULL with ERR_OK never).
+ */
+enum err logout_state(struct web *, struct req *, char **state);
+/*
+ * GET / with a state: the post-logout landing checks it against the
+ * notice cookie.  false when the request is not one (then it is the
+ * home page).
+ */
+bool	logout_landing(struct web *, struct req *, const struct session *);
+/* GET /signout/frontchannel: OpenID Connect Front-Channel Logout. */
+void	logout_frontchannel(struct web *, struct req *,
+	    const struct session *);
+/* POST /signout/backchannel: OpenID Connect Back-Channel Logout. */
+void	logout_backchannel(struct web *, struct req *);
 
 /* ---- main.c: the routes (ops.c names them in the logs and metrics) ------- */
 enum route {
@@ -240,6 +383,16 @@ enum route {
 	ROUTE_READYZ,
 	ROUTE_METRICS,
 	ROUTE_STYLE,
+	ROUTE_TASK,
+	ROUTE_SESSIONS,
+	ROUTE_SESSION_REVOKE,
+	ROUTE_SESSIONS_REVOKE_OTHERS,
+	ROUTE_ACCOUNT,
+	ROUTE_EXPORT_JSON,
+	ROUTE_EXPORT_CSV,
+	ROUTE_ACCOUNT_DELETE,
+	ROUTE_SIGNOUT_FRONT,
+	ROUTE_SIGNOUT_BACK,
 	ROUTE__MAX		/* also: no route matched */
 };
 
@@ -300,5 +453,60 @@ void	tasks_done(struct web *, struct req *, const struct session *,
 	    const char *id);
 void	tasks_delete(struct web *, struct req *, const struct session *,
 	    const char *id);
+/* GET /tasks/{id}: the edit form; POST: save it (If-Match). */
+void	tasks_edit(struct web *, struct req *, const struct session *,
+	    const char *id);
+/*
+ * Call the task API as s's user (path below api_url; if_match: the
+ * version or NULL), renewing the token once on 401.  ERR_OK with resp
+ * filled (any status); ERR_AUTH: sign in again; else unavailable.
+ */
+enum err tasks_call(struct web *, const struct session *, const char *method,
+	    const char *path, const char *json, const char *if_match,
+	    struct httpc_resp *resp, bool *can_write);
+/* tasks_call's failures: sign in (return_to) or a 503 page. */
+void	tasks_trouble(struct web *, struct req *, const struct session *,
+	    enum err, const char *return_to);
+
+/* ---- drafts.c: forms kept across signing in again --------------------- */
+/* A draft of the add (id NULL) or edit form. */
+struct draft {
+	char	*text;
+	char	*due;		/* YYYY-MM-DD or "" */
+	char	*version;	/* the edit form's, or NULL */
+};
+/*
+ * Keep what the form f holds for this browser and send it to sign in,
+ * coming back to the form (s: the session whose tokens ended, or NULL).
+ */
+void	drafts_signin(struct web *, struct req *, const struct session *,
+	    const char *id, const struct url_params *f);
+/* POST without a session: read the form (no CSRF token to check). */
+void	drafts_signin_form(struct web *, struct req *, const char *id);
+/* The browser's draft for the form (id NULL: add), taken: false if none. */
+bool	drafts_take(struct web *, struct req *, const struct session *,
+	    const char *id, struct draft *);
+void	drafts_free(struct draft *);
+
+/* ---- sessions.c: the user's own sessions ------------------------------ */
+void	sessions_page(struct web *, struct req *, const struct session *);
+void	sessions_revoke(struct web *, struct req *, const struct session *,
+	    const char *public_id);
+void	sessions_revoke_others(struct web *, struct req *,
+	    const struct session *);
+/*
+ * What the web server saw of the browser, cleaned for storing: its
+ * User-Agent (printable ASCII, cut) and REMOTE_ADDR; "" when absent.
+ */
+void	sessions_client(const struct req *, char *ua, size_t ualen, char *ip,
+	    size_t iplen);
+/* A User-Agent as "Firefox on Linux" (b). */
+void	sessions_browser(struct buf *, const char *user_agent);
+
+/* ---- account.c: my data --------------------------------------------------- */
+void	account_page(struct web *, struct req *, const struct session *);
+void	account_export(struct web *, struct req *, const struct session *,
+	    bool csv);
+void	account_delete(struct web *, struct req *, const struct session *);
 
 #endif

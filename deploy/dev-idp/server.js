@@ -37,11 +37,17 @@ const OPTIONS = [
   ['client-secret', 'DEV_IDP_CLIENT_SECRET', 'dev-client-secret', 'string'],
   ['redirect-uri', 'DEV_IDP_REDIRECT_URIS', 'http://localhost:8080/signin/callback', 'list'],
   ['post-logout-redirect-uri', 'DEV_IDP_POST_LOGOUT_REDIRECT_URIS', 'http://localhost:8080/', 'list'],
+  ['backchannel-logout-uri', 'DEV_IDP_BACKCHANNEL_LOGOUT_URI', '', 'string'],
+  ['frontchannel-logout-uri', 'DEV_IDP_FRONTCHANNEL_LOGOUT_URI', '', 'string'],
+  ['no-iss-parameter', 'DEV_IDP_NO_ISS_PARAMETER', '', 'flag'],
   ['api-audience', 'DEV_IDP_API_AUDIENCE', '00000000-0000-4000-a000-000000000002', 'string'],
   ['api-identifier', 'DEV_IDP_API_IDENTIFIER', 'https://dev.onmicrosoft.com/tasks', 'string'],
   ['access-token-ttl', 'DEV_IDP_ACCESS_TOKEN_TTL', '3600', 'int'],
   ['refresh-token-ttl', 'DEV_IDP_REFRESH_TOKEN_TTL', String(14 * 24 * 3600), 'int'],
   ['signing-key', 'DEV_IDP_SIGNING_KEY', path.join(__dirname, 'test-signing-key.json'), 'string'],
+  ['profile', 'DEV_IDP_PROFILE', 'b2c', 'string'],
+  ['issuer-host', 'DEV_IDP_ISSUER_HOST', '127.0.0.3', 'string'],
+  ['client-cert', 'DEV_IDP_CLIENT_CERT', path.join(__dirname, '..', '..', 'tests', 'keys', 'test-only-client-assertion.crt'), 'string'],
   ['quiet', 'DEV_IDP_QUIET', '', 'flag'],
   ['hostile', 'DEV_IDP_HOSTILE', '', 'flag'],
   ['print-config', '', '', 'flag'],
@@ -400,6 +406,168 @@ function hostileAnswer(h, body) {
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Logout that reaches the applications (issue 16): OpenID Connect Back-Channel Logout 1.0     */
+/* (oidc-provider's backchannelLogout, sent here because the automatic confirmation below      */
+/* bypasses its own end_session step) and Front-Channel Logout (not in oidc-provider 8: a page */
+/* of iframes, as Azure AD B2C and Entra External ID do).                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+function logoutClientMetadata(cfg) {
+  const m = {};
+  // backchannel_logout_session_required also puts "sid" into the id_tokens.
+  if (cfg['backchannel-logout-uri']) {
+    m.backchannel_logout_uri = cfg['backchannel-logout-uri'];
+    m.backchannel_logout_session_required = true;
+  }
+  return m;
+}
+
+/*
+ * Tell every application signed in with this provider session: a logout token to each
+ * back-channel URI (awaited), and the front-channel URIs to frame (returned) for the
+ * applications other than the one that asked to sign out (it has signed itself out).
+ */
+async function logoutReach(cfg, provider, policy, session, st) {
+  const frames = [];
+  for (const clientId of Object.keys(session.authorizations || {})) {
+    const client = await provider.Client.find(clientId);
+    if (!client) continue;
+    const sid = session.sidFor(clientId);
+    if (client.backchannelLogoutUri) {
+      try {
+        await client.backchannelLogout(session.accountId, sid);
+        console.log(`dev-idp [${policy}] back-channel logout sent to ${client.backchannelLogoutUri}`);
+      } catch (e) {
+        console.log(`dev-idp [${policy}] back-channel logout to ${client.backchannelLogoutUri} failed: ${e.message}`);
+      }
+    }
+    if (cfg['frontchannel-logout-uri'] && clientId === cfg['client-id'] && clientId !== st.clientId) {
+      const u = new URL(cfg['frontchannel-logout-uri']);
+      u.searchParams.set('iss', provider.issuer);
+      if (sid) u.searchParams.set('sid', sid);
+      frames.push(u.href);
+    }
+  }
+  return frames;
+}
+
+/*
+ * TEST ONLY (--no-iss-parameter): the discovery document stops advertising RFC 9207's
+ * authorization_response_iss_parameter_supported (answers still carry iss), so that the
+ * application's "checked when present" branch can be tested.
+ */
+function issParameterSwitch(cfg, provider) {
+  if (!cfg['no-iss-parameter']) return;
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc && ctx.oidc.route === 'discovery' && ctx.body && typeof ctx.body === 'object') {
+      delete ctx.body.authorization_response_iss_parameter_supported;
+    }
+  });
+}
+
+/* The signed-out page framing the front-channel URIs, then on to target (no script). */
+function logoutFramesPage(ctx, frames, target) {
+  ctx.status = 200;
+  ctx.type = 'html';
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = page('Signed out', `<meta http-equiv="refresh" content="2;url=${esc(target)}">
+<p>You have been signed out of every application.</p>
+${frames.map((f) => `<iframe class="frontchannel-logout" src="${esc(f)}" width="1" height="1" title="sign-out"></iframe>`).join('\n')}
+<p><a href="${esc(target)}">Continue</a></p>`);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Entra External ID look-alike (--profile external-id, issue 16): one user flow under          */
+/* /{tenant}/ (no policy in the path), the issuer http://ISSUER-HOST:PORT/{tenant-id}/v2.0 on  */
+/* a second loopback name (as https://{tenant-id}.ciamlogin.com/{tenant-id}/v2.0), v2 tokens   */
+/* (oid, tid, a per-application sub, ver 2.0, no tfp), password reset inside sign-in, AADSTS   */
+/* error codes with trace and correlation ids, and certificate client credentials only         */
+/* (private_key_jwt with the public key of --client-cert).                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+const PROFILES = ['b2c', 'external-id'];
+const EXTERNAL = { on: false, tenantId: '' }; // set by main() once the options are read
+
+function externalIdCheck(cfg) {
+  if (!PROFILES.includes(cfg.profile)) throw new Error(`--profile must be one of: ${PROFILES.join(', ')}`);
+  EXTERNAL.on = cfg.profile === 'external-id';
+  EXTERNAL.tenantId = cfg['tenant-id'];
+  if (EXTERNAL.on && !isLoopback(cfg['issuer-host'])) throw new Error('--issuer-host must be a loopback address');
+}
+
+function externalIdIssuer(cfg, baseUrl) {
+  return `http://${hostForUrl(cfg['issuer-host'])}:${new URL(baseUrl).port}/${cfg['tenant-id']}/v2.0`;
+}
+
+/* Entra's sub: stable, and different for every application (pairwise). */
+function pairwiseSub(appId, oid) {
+  return crypto.createHash('sha256').update(`${appId}:${oid}`).digest('base64url');
+}
+
+/* The client's public key from its certificate, kid = the certificate's SHA-256 thumbprint. */
+function certJwk(file) {
+  const x = new crypto.X509Certificate(fs.readFileSync(file));
+  const { kty, n, e } = x.publicKey.export({ format: 'jwk' });
+  return { kty, n, e, use: 'sig', kid: crypto.createHash('sha256').update(x.raw).digest('base64url') };
+}
+
+/* An Entra-style error description: code, text, trace id, correlation id, timestamp. */
+function aadstsErrorDescription(code, text) {
+  const ts = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return `${code}: ${text}\r\nTrace ID: ${crypto.randomUUID()}\r\nCorrelation ID: ${crypto.randomUUID()}\r\nTimestamp: ${ts}`;
+}
+
+/* Turn one flow's B2C configuration into External ID's. */
+function externalIdConfigure(cfg, configuration) {
+  const client = configuration.clients[0];
+  delete client.client_secret;
+  client.token_endpoint_auth_method = 'private_key_jwt';
+  client.jwks = { keys: [certJwk(cfg['client-cert'])] };
+  configuration.clientAuthMethods = ['private_key_jwt'];
+  configuration.enabledJWA.clientAuthSigningAlgValues = ['PS256', 'RS256'];
+  configuration.claims.openid = ['sub', 'oid', 'tid', 'name', 'email', 'preferred_username', 'ver', 'nbf'];
+  const findAccount = configuration.findAccount;
+  configuration.findAccount = async (ctx, sub, token) => {
+    const account = await findAccount(ctx, sub, token);
+    if (!account) return account;
+    return {
+      accountId: account.accountId,
+      async claims(...args) {
+        const c = await account.claims(...args);
+        const u = userByOid(account.accountId);
+        delete c.tfp;
+        delete c.emails;
+        c.sub = pairwiseSub(cfg['client-id'], account.accountId);
+        c.tid = cfg['tenant-id'];
+        c.ver = '2.0';
+        if (u) { c.email = u.email; c.preferred_username = u.email; }
+        return c;
+      },
+    };
+  };
+  const jwtCustomizer = configuration.formats.customizers.jwt;
+  configuration.formats.customizers.jwt = async (ctx, token, jwt) => {
+    await jwtCustomizer(ctx, token, jwt);
+    const p = jwt.payload;
+    delete p.tfp;
+    delete p.emails;
+    p.ver = '2.0';
+    p.tid = cfg['tenant-id'];
+    if (token.accountId) p.sub = pairwiseSub(cfg['api-audience'], token.accountId);
+  };
+}
+
+/* /{tenant}/REST: the one flow, as the B2C route match [, tfp, tenant, policy, rest] would be. */
+function externalIdRoute(cfg, pathname) {
+  const x = EXTERNAL.on && /^\/([^/]+)(\/.*)?$/.exec(pathname);
+  if (!x) return null;
+  const m = [pathname, undefined, x[1], encodeURIComponent(cfg['susi-policy']), x[2]];
+  m.prefix = `/${x[1]}`;
+  return m;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Provider construction                                                                       */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -409,7 +577,7 @@ async function buildFlows(cfg, baseUrl) {
   const keyFile = JSON.parse(fs.readFileSync(cfg['signing-key'], 'utf8'));
   const jwks = { keys: keyFile.keys };
   const cookieKeys = [crypto.randomBytes(32).toString('hex')];
-  const issuer = cfg.issuer || `${baseUrl}/${cfg['tenant-id']}/v2.0/`;
+  const issuer = cfg.issuer || (EXTERNAL.on ? externalIdIssuer(cfg, baseUrl) : `${baseUrl}/${cfg['tenant-id']}/v2.0/`);
   const apiId = cfg['api-identifier'];
   const apiScopePrefix = `${apiId}/`;
   const shortScopes = ['read', 'write'];
@@ -439,7 +607,7 @@ async function buildFlows(cfg, baseUrl) {
   ];
 
   const flows = [];
-  for (const def of flowDefs) {
+  for (const def of flowDefs.filter((d) => !EXTERNAL.on || d.kind === 'susi')) {
     const { policy, kind } = def;
 
     const policyRules = interactionPolicy.base();
@@ -468,6 +636,7 @@ async function buildFlows(cfg, baseUrl) {
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic', // client_secret_post is accepted as well
         id_token_signed_response_alg: 'RS256',
+        ...logoutClientMetadata(cfg),
       }],
       clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
       jwks,
@@ -497,7 +666,13 @@ async function buildFlows(cfg, baseUrl) {
       },
       features: {
         devInteractions: { enabled: false },
-        pushedAuthorizationRequests: { enabled: false },
+        backchannelLogout: { enabled: true },
+        // PAR (RFC 9126), authenticated like the token endpoint (issue 16).
+        pushedAuthorizationRequests: { enabled: true },
+        // DPoP (RFC 9449, issue 16): a token request with a DPoP proof gets
+        // token_type DPoP and an access token bound to the proof's key
+        // (cnf.jkt); without one, bearer tokens as before.  No server nonces.
+        dPoP: { enabled: true, requireNonce: () => false },
         userinfo: { enabled: true },
         rpInitiatedLogout: {
           enabled: true,
@@ -627,6 +802,7 @@ async function buildFlows(cfg, baseUrl) {
       },
     };
 
+    if (EXTERNAL.on) externalIdConfigure(cfg, configuration);
     const provider = new Provider(issuer, configuration);
     provider.on('server_error', (ctx, err) => { console.error(`dev-idp [${policy}] server_error:`, err); });
     for (const ev of ['grant.error', 'authorization.error', 'end_session.error', 'userinfo.error']) {
@@ -653,6 +829,8 @@ async function buildFlows(cfg, baseUrl) {
       });
     }
 
+    issParameterSwitch(cfg, provider);
+
     // Automatic logout confirmation (B2C signs out without asking): when the end_session
     // endpoint rendered its confirmation form, finish the logout here instead.
     provider.use(async (ctx, next) => {
@@ -674,6 +852,7 @@ async function buildFlows(cfg, baseUrl) {
           }
         }
       }
+      const frames = await logoutReach(cfg, provider, policy, session, st);
       await session.destroy();
       const cookieOpts = { ...configuration.cookies.long, overwrite: true };
       ctx.cookies.set(provider.cookieName('session'), null, cookieOpts);
@@ -684,6 +863,10 @@ async function buildFlows(cfg, baseUrl) {
         target = u.href;
       } else {
         target = oidc.urlFor('end_session_success');
+      }
+      if (frames.length) {
+        logoutFramesPage(ctx, frames, target);
+        return;
       }
       ctx.status = 303;
       ctx.redirect(target);
@@ -835,7 +1018,7 @@ async function handleInteraction(flow, prefix, uid, action, req, res) {
       return;
     }
     case 'reset': {
-      if (req.method !== 'POST' || flow.kind !== 'reset') break;
+      if (req.method !== 'POST' || (flow.kind !== 'reset' && !(EXTERNAL.on && flow.kind === 'susi'))) break;
       const username = str(body.username);
       const u = userByName(username);
       const pw = str(body.newPassword);
@@ -868,6 +1051,7 @@ async function handleInteraction(flow, prefix, uid, action, req, res) {
     }
     case 'forgot': {
       if (flow.kind !== 'susi') break;
+      if (EXTERNAL.on) { sendHtml(res, 200, resetPage(ix)); return; } // reset inside sign-in
       await finish({
         error: 'access_denied',
         error_description: b2cErrorDescription('AADB2C90118', 'The user has forgotten their password.'),
@@ -877,7 +1061,8 @@ async function handleInteraction(flow, prefix, uid, action, req, res) {
     case 'cancel': {
       await finish({
         error: 'access_denied',
-        error_description: b2cErrorDescription('AADB2C90091', 'The user has cancelled entering self-asserted information.'),
+        error_description: EXTERNAL.on ? aadstsErrorDescription('AADSTS65004', 'User declined to consent to access the app.')
+          : b2cErrorDescription('AADB2C90091', 'The user has cancelled entering self-asserted information.'),
       });
       return;
     }
@@ -921,10 +1106,10 @@ function makeRouter(cfg, flows, issuer, baseUrl) {
     }
     if (pathname === '/healthz') { sendJson(res, 200, { ok: true }); return; }
 
-    const m = /^(\/tfp)?\/([^/]+)\/([^/]+)(\/.*)?$/.exec(pathname);
+    const m = externalIdRoute(cfg, pathname) || /^(\/tfp)?\/([^/]+)\/([^/]+)(\/.*)?$/.exec(pathname);
     const flow = m && tenantNames.has(decodeURIComponent(m[2]).toLowerCase()) && byPolicy.get(decodeURIComponent(m[3]).toLowerCase());
     if (!flow) { sendJson(res, 404, { error: 'not_found', error_description: 'unknown tenant or policy' }); return; }
-    const prefix = `${m[1] || ''}/${m[2]}/${m[3]}`;
+    const prefix = m.prefix || `${m[1] || ''}/${m[2]}/${m[3]}`;
     let rest = m[4] || '/';
     req.devIdpPrefix = prefix;
 
@@ -957,6 +1142,12 @@ function makeRouter(cfg, flows, issuer, baseUrl) {
         addConsentPrompt(params);
         req.body = querystring.stringify(params);
       }
+    } else if (rest === '/oauth2/v2.0/par' && req.method === 'POST'
+      && /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] || '')) {
+      // A pushed request is an authorization request: the same consent prompt.
+      const params = querystring.parse((await readBody(req)).toString('utf8'));
+      addConsentPrompt(params);
+      req.body = querystring.stringify(params);
     } else if (rest === '/oauth2/v2.0/token' && req.method === 'POST'
       && /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] || '')) {
       const params = querystring.parse((await readBody(req)).toString('utf8'));
@@ -1030,6 +1221,12 @@ async function main() {
     process.exit(2);
   }
   if (cfg.help) { console.log(usage()); return; }
+  try {
+    externalIdCheck(cfg);
+  } catch (e) {
+    console.error(`dev-idp: ${e.message}`);
+    process.exit(2);
+  }
   if (!isLoopback(cfg.host)) {
     console.error(`dev-idp: refusing to bind to non-loopback address ${cfg.host} (development only; use 127.x.x.x or ::1)`);
     process.exit(2);
@@ -1078,7 +1275,8 @@ async function main() {
       if (!cfg.quiet) {
         console.log(`dev-idp issuer ${issuer}`);
         if (cfg.hostile) console.log(`dev-idp HOSTILE MODES ON (tests only): ${Object.keys(HOSTILE_MODES).join(' ')}`);
-        console.log(`dev-idp metadata ${baseUrl}/${cfg.tenant}/{policy}/v2.0/.well-known/openid-configuration (policies ${flows.map((f) => f.policy).join(', ')})`);
+        if (EXTERNAL.on) console.log(`dev-idp metadata ${baseUrl}/${cfg.tenant}/v2.0/.well-known/openid-configuration (External ID look-alike, one user flow)`);
+        else console.log(`dev-idp metadata ${baseUrl}/${cfg.tenant}/{policy}/v2.0/.well-known/openid-configuration (policies ${flows.map((f) => f.policy).join(', ')})`);
       }
       console.log(`dev-idp listening on ${baseUrl}`);
     } catch (e) {

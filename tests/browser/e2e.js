@@ -733,6 +733,19 @@ async function scenario() {
       expect(r && r.status() === 200, `status ${r && r.status()}`);
       expect((await taskItems(page)).some((i) => i.text === BOB_TASK), 'his task is not in the list');
     });
+    // Issue 16: the provider's signed-out page frames the app's front-channel logout URL
+    // (allowed by that page's frame-ancestors only), which ends the session here too.
+    await step('bob: signing out at the provider ends his session here (front-channel logout frame)', async () => {
+      await page.goto(`${IDP_ORIGIN}/dev.onmicrosoft.com/B2C_1_susi/oauth2/v2.0/logout`);
+      await page.waitForLoadState('load');
+      const frame = page.frames().find((f) => f !== page.mainFrame() && onApp(f.url(), '/signout/frontchannel'));
+      const said = frame ? await frame.locator('body').innerText().catch((e) => `(unreadable: ${e.message})`) : '';
+      await shot(page, 'bob-signed-out-at-provider');
+      expect(frame, `no frame of the app's /signout/frontchannel on ${page.url()}`);
+      expect(/You are signed out/.test(said), `the frame was not rendered (frame-ancestors?): ${JSON.stringify(said)}`);
+      await page.goto(app('/tasks'));
+      expect(!onApp(page.url(), '/tasks'), 'his task list is still served after signing out at the provider');
+    });
   });
 
   // -- carol (read only): adding a task gives the permission page ------------
@@ -748,8 +761,9 @@ async function scenario() {
       await look(page, 'carol-read-only');
       const text = (await page.locator('main').textContent()).replace(/\s+/g, ' ');
       expect(/may read tasks but not change them/i.test(text), `page says: ${text.slice(0, 300)}`);
-      const forms = await page.locator('main form').count();
-      const ctl = await page.locator('main button, main a.delete, main input[type=text]').count();
+      // The list's filter (a GET form) is for reading.
+      const forms = await page.locator('main form:not(.filter)').count();
+      const ctl = await page.locator('main form:not(.filter) button, main a.delete, main a.edit, main input[type=text]').count();
       expect(forms === 0 && ctl === 0, `${forms} form(s), ${ctl} control(s) in main`);
     });
     await step('carol: a write she still sends is answered 303 back to the list with a notice', async () => {
@@ -883,6 +897,165 @@ async function scenario() {
       if (!onApp(page.url(), '/tasks')) await page.goto(app('/tasks'));
       await checkAppDom(page);
       expect((await taskItems(page)).some((i) => i.text === BOB_TASK), 'bob\'s task is not in his list');
+    });
+  });
+
+  // -- issue 11: edit, conflict, filter and pages, drafts, sessions, my data --
+  const EDIT_TASK = `Edit me ${RUN}`;
+  await group('features', 'features', async ({ page }) => {
+    let taskPath = null;
+    const csrfOf = async () => page.locator('header input[name=csrf]').first().getAttribute('value');
+    await step('features: alice signs in and adds a task with a due date', async () => {
+      await signIn(page, 'alice', 'alice-password', 'features');
+      expect(onApp(page.url(), '/tasks'), `expected /tasks; ${await appSays(page)}`);
+      await page.getByLabel('New task').fill(EDIT_TASK);
+      await page.getByLabel(/^Due/).fill('2031-12-31');
+      await Promise.all([page.waitForNavigation(),
+        page.getByRole('button', { name: 'Add', exact: true }).click()]);
+      const row = taskRow(page, EDIT_TASK);
+      expect(/Due 2031-12-31/.test(await row.textContent()), 'the due date is not shown in the row');
+    });
+    await step('edit: "Edit" opens the task\'s form (GET /tasks/{id}), filled in', async () => {
+      await Promise.all([page.waitForNavigation(),
+        taskRow(page, EDIT_TASK).getByRole('link', { name: `Edit: ${EDIT_TASK}`, exact: true }).click()]);
+      taskPath = new URL(page.url()).pathname;
+      expect(/^\/tasks\/\d+$/.test(taskPath), `at ${page.url()}`);
+      await look(page, 'edit-task');
+      expect(await page.getByLabel('Task', { exact: true }).inputValue() === EDIT_TASK, 'the text is not in the form');
+      expect(await page.getByLabel(/^Due/).inputValue() === '2031-12-31', 'the due date is not in the form');
+    });
+    await step('edit: saving goes back to the list, which says so and shows the new text', async () => {
+      await page.getByLabel('Task', { exact: true }).fill(`${EDIT_TASK} (edited)`);
+      await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Save', exact: true }).click()]);
+      expect(onApp(page.url(), '/tasks'), `at ${page.url()}`);
+      expect(/Task saved/.test(await page.locator('main [role=status]').first().textContent()), 'no "Task saved." notice');
+      expect((await taskItems(page)).some((i) => i.text === `${EDIT_TASK} (edited)`), 'the new text is not listed');
+    });
+    await step('conflict: a change saved in another window meanwhile gives "Changed in another window", nothing overwritten', async () => {
+      const other = await page.context().newPage();
+      try {
+        await page.goto(app(taskPath));
+        await other.goto(app(taskPath));
+        await other.getByLabel('Task', { exact: true }).fill(`${EDIT_TASK} (other window)`);
+        await Promise.all([other.waitForNavigation(), other.getByRole('button', { name: 'Save', exact: true }).click()]);
+      } finally {
+        await other.close();
+      }
+      await page.getByLabel('Task', { exact: true }).fill(`${EDIT_TASK} (this window)`);
+      const [r] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Save', exact: true }).click()]);
+      expect(r && r.status() === 409, `status ${r && r.status()}`);
+      await look(page, 'edit-conflict');
+      expect((await page.locator('main h1').textContent()) === 'Changed in another window', await appSays(page));
+      expect((await page.locator('#yours').textContent()).includes('(this window)'), 'her version is not shown');
+      expect((await page.locator('#current').textContent()).includes('(other window)'), 'the current version is not shown');
+    });
+    await step('conflict: "Save my version" saves hers over the current one', async () => {
+      await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Save my version' }).click()]);
+      const texts = (await taskItems(page)).map((i) => i.text);
+      expect(texts.includes(`${EDIT_TASK} (this window)`), `list: ${JSON.stringify(texts)}`);
+    });
+    await step('filter: Done / Open / All and a search, without script', async () => {
+      const csrf = await csrfOf();
+      for (let i = 1; i <= 26; i++) {
+        const resp = await page.context().request.post(app('/tasks'), {
+          form: { csrf, text: `Page filler ${String(i).padStart(2, '0')} ${RUN}` }, maxRedirects: 0,
+          failOnStatusCode: false, ignoreHTTPSErrors: true });
+        expect(resp.status() === 303, `adding filler ${i}: ${resp.status()}`);
+      }
+      await page.goto(app('/tasks'));
+      await page.getByLabel('Done', { exact: true }).check();
+      await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Apply' }).click()]);
+      expect(new URL(page.url()).searchParams.get('show') === 'done', `at ${page.url()}`);
+      await look(page, 'tasks-filter-done');
+      expect((await taskItems(page)).every((i) => i.done), 'an open task is listed under Done');
+      await page.getByLabel('All', { exact: true }).check();
+      await page.getByLabel('Search').fill(EDIT_TASK);
+      await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Apply' }).click()]);
+      const texts = (await taskItems(page)).map((i) => i.text);
+      expect(texts.length === 1 && texts[0].startsWith(EDIT_TASK), `search found ${JSON.stringify(texts)}`);
+    });
+    await step('pages: "Older" and "Newer" move through the list a page at a time', async () => {
+      await page.goto(app('/tasks'));
+      const first = (await taskItems(page)).map((i) => i.text);
+      await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Older →' }).click()]);
+      await look(page, 'tasks-page-two');
+      const second = (await taskItems(page)).map((i) => i.text);
+      expect(second.length > 0 && !second.some((t) => first.includes(t)), `page two: ${JSON.stringify(second)}`);
+      await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: '← Newer' }).click()]);
+      const again = (await taskItems(page)).map((i) => i.text);
+      expect(JSON.stringify(again) === JSON.stringify(first), 'newer is not page one again');
+    });
+    await step('drafts: a task typed while the session ended comes back after signing in, not saved', async () => {
+      const DRAFT = `Typed while signed out ${RUN}`;
+      await page.goto(app('/tasks'));
+      await page.getByLabel('New task').fill(DRAFT);
+      const ctx = page.context();
+      const sc = (await ctx.cookies(APP_ORIGIN)).find((c) => /todo_session$/.test(c.name));
+      expect(sc, 'no session cookie');
+      await ctx.addCookies([{ ...sc, value: 'ended-session' }]);
+      await Promise.all([
+        page.waitForURL((u) => onApp(u.href, '/tasks') && u.searchParams.get('draft') === '1', { timeout: 20000 }),
+        page.getByRole('button', { name: 'Add', exact: true }).click()]);
+      await page.waitForLoadState('load');
+      await look(page, 'draft-restored');
+      expect(await page.getByLabel('New task').inputValue() === DRAFT, 'the form is not filled with the draft');
+      expect(/has not been saved yet/.test(await page.locator('main [role=status]').first().textContent()), 'no note');
+      await page.goto(app(`/tasks?show=all&q=${encodeURIComponent(DRAFT)}`));
+      expect((await taskItems(page)).length === 0, 'the draft was saved without her');
+    });
+    await step('sessions: the page lists both browsers, "This one" marked; ending the others signs them out', async () => {
+      const second = await newUser('features-second');
+      try {
+        await signIn(second.page, 'alice', 'alice-password', 'features-second');
+        await page.goto(app('/sessions'));
+        await look(page, 'sessions');
+        const items = page.locator('ul.sessions li');
+        expect(await items.count() >= 2, `${await items.count()} session(s) listed`);
+        expect(await page.locator('ul.sessions .status', { hasText: 'This one' }).count() === 1, 'no single "This one"');
+        expect(await page.getByRole('button', { name: /^End session/ }).count() >= 1, 'no "End session" button');
+        // Which row is the second browser's is not visible (same browser, same
+        // address): end every other one; ending one is in webapp_features.sh.
+        await Promise.all([page.waitForNavigation(),
+          page.getByRole('button', { name: 'End every other session' }).click()]);
+        await look(page, 'sessions-others-ended');
+        expect(/Every other session was ended/.test(await page.locator('main [role=status]').textContent()), 'no notice');
+        expect(await page.locator('ul.sessions li').count() === 1, 'other sessions are still listed');
+        // The provider still knows the browser and signs it in again at
+        // once: a new sign-in, a new session, not the one ended.
+        const sid = async () => ((await second.ctx.cookies(APP_ORIGIN)).find((c) => /todo_session$/.test(c.name)) || {}).value;
+        const before = await sid();
+        const viaIdp = [];
+        second.page.on('request', (q) => { if (onIdp(q.url())) viaIdp.push(q.url()); });
+        await second.page.goto(app('/tasks'));
+        expect(viaIdp.length > 0, 'the ended browser was not sent to sign in');
+        expect(before && (await sid()) !== before, 'the ended browser kept its session');
+      } finally {
+        await second.ctx.close().catch(() => {});
+        currentPage = page;
+      }
+    });
+    await step('my data: downloads as JSON and CSV (attachments, formulas defused)', async () => {
+      await page.goto(app('/account'));
+      await look(page, 'account');
+      const req = page.context().request;
+      const json = await req.get(app('/account/export.json'), { ignoreHTTPSErrors: true });
+      expect(json.status() === 200 && /attachment; filename="todo-tasks\.json"/.test(json.headers()['content-disposition'] || ''),
+        `export.json: ${json.status()} ${json.headers()['content-disposition']}`);
+      expect(JSON.parse(await json.text()).tasks.length >= 27, 'export.json misses tasks');
+      const csv = await req.get(app('/account/export.csv'), { ignoreHTTPSErrors: true });
+      expect(csv.status() === 200 && /^text\/csv/.test(csv.headers()['content-type'] || ''),
+        `export.csv: ${csv.status()} ${csv.headers()['content-type']}`);
+      expect((await csv.text()).startsWith('id,text,done,due,created_at,updated_at\r\n'), 'no CSV header line');
+    });
+    await step('my data: "Delete my data" with the typed confirmation erases it and signs out', async () => {
+      await page.getByLabel(/^Type DELETE/).fill('DELETE');
+      await Promise.all([
+        page.waitForURL((u) => onApp(u.href, '/'), { timeout: 20000 }),
+        page.getByRole('button', { name: 'Delete my data' }).click()]);
+      await page.waitForLoadState('load');
+      await look(page, 'account-deleted');
+      expect(/tasks and sessions were deleted/.test(await page.locator('main').textContent()), await appSays(page));
+      expect((await headerName(page)) === null, 'still signed in');
     });
   });
 

@@ -1,14 +1,15 @@
 /*
  * fuzz_task: a client's task body as the API checks it
  * (task_input_parse in api-fcgi/tasks.c: a JSON object with only
- * "text", 1 to API_TEXT_MAX characters of valid UTF-8, and "done", a
- * boolean), for creation (text required) and for an update; and the
- * timestamp conversion of the same file (task_time) on the input as
- * text.
+ * "text", 1 to API_TEXT_MAX characters of valid UTF-8, "done", a
+ * boolean, and "due", a date or null), for creation (text required) and
+ * for an update; and, on the input as text, the timestamp conversion of
+ * the same file (task_time), its date check and list cursor, and the
+ * If-Match parser (api-fcgi/etag.c).
  *
- * Both functions are static in api-fcgi/tasks.c, so this file compiles
- * that file (and api-fcgi/respond.c, which it calls) itself; the rest
- * is lib/.  Nothing here talks to a database.
+ * These functions are static in api-fcgi/tasks.c, so this file compiles
+ * that file (and api-fcgi/respond.c and etag.c, which it calls)
+ * itself; the rest is lib/.  Nothing here talks to a database.
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../api-fcgi/etag.c"
 #include "../../api-fcgi/respond.c"
 #include "../../api-fcgi/tasks.c"
 
@@ -30,8 +32,10 @@ check_input(struct req *r, bool need_text)
 
 	if (task_input_parse(r, need_text, &doc, &in, &why) == ERR_OK) {
 		if (in.done < -1 || in.done > 1 ||
-		    (in.text == NULL && in.done < 0) ||
-		    (need_text && in.text == NULL))
+		    (in.text == NULL && in.done < 0 && !in.due_set) ||
+		    (need_text && in.text == NULL) ||
+		    (in.due != NULL && (!in.due_set ||
+		    !task_date_ok(in.due))))
 			abort();
 		if (in.text != NULL && (in.text[0] == '\0' ||
 		    !utf8_valid(in.text, strlen(in.text)) ||
@@ -48,6 +52,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int	 init;
 	struct req	 r;
 	char		 out[TASK_TIME_LEN + 1], *s;
+	char		 id[TASK_NUM_MAX], cur[TASK_CURSOR_LEN + 1];
+	char		 sql[ETAG_SQL_MAX];
+	struct etag_list l;
 
 	if (!init) {
 		log_init("fuzz_task", LOG_LEVEL_ERR);
@@ -67,6 +74,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size <= 64 && (s = strndup((const char *)data, size)) != NULL) {
 		if (task_time(s, out) && (strlen(out) != TASK_TIME_LEN ||
 		    out[10] != 'T' || out[TASK_TIME_LEN - 1] != 'Z'))
+			abort();
+		if (task_date_ok(s) && strlen(s) != TASK_DATE_LEN)
+			abort();
+		/* A cursor that decodes encodes back to itself. */
+		if (task_cursor_decode(s, id) == ERR_OK &&
+		    (task_cursor_encode(id, cur) != ERR_OK ||
+		    strcmp(cur, s) != 0))
+			abort();
+		free(s);
+	}
+	if ((s = strndup((const char *)data, size)) != NULL) {
+		if (etag_parse(s, &l) == ERR_OK && (l.n > ETAG_LIST_MAX ||
+		    (!l.any && l.n == 0) ||
+		    etag_versions_sql(&l, sql, sizeof(sql)) != ERR_OK))
 			abort();
 		free(s);
 	}

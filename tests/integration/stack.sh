@@ -24,8 +24,15 @@
 #                           deploy/dev up uses localhost)
 #   STACK_APP_PORT          web server port (default: a free one)
 #   STACK_IDP_PORT          provider port (default: a free one)
+#   STACK_IDP_PROFILE       b2c (default) | external-id: the provider as an
+#                           Entra External ID look-alike (one user flow, its
+#                           issuer on 127.0.0.3, v2 claims), both programs
+#                           with provider_profile = external-id and the web
+#                           app authenticating with the test certificate
+#                           (private_key_jwt) instead of a secret
 #   STACK_ACCESS_TOKEN_TTL  provider's access/ID token lifetime (3600 s)
 #   STACK_LOG_LEVEL         both programs' log_level (info)
+#   STACK_LOG_FORMAT        both programs' log_format (text)
 #   STACK_TLS               1: production mode -- the shipped TLS files
 #                           (lighttpd tls.conf + loopback.conf, Apache's
 #                           TLS virtual host), a throwaway CA trusted through
@@ -39,12 +46,17 @@
 #   STACK_API_BIN           default $TODO_API_BIN, else
 #                           $top_builddir/api-fcgi/todo-api.fcgi
 #   STACK_NODE              node binary (node)
+#   STACK_USE_PAR           the web app's use_par (off: the cases read the
+#                           authorization request in the redirect; the
+#                           provider offers PAR, webapp_logout.sh uses it)
+#   STACK_USE_DPOP          the web app's use_dpop (auto)
 #
 # After stack_up:
 #   APP_URL                 http://HOST:PORT of the web server (API at /api)
 #   IDP_URL                 http://HOST:PORT of the provider
 #   IDP_METADATA            discovery URL with a {policy} placeholder
 #   IDP_ISSUER              the tenant-wide issuer
+#   STACK_IDP_PROFILE_      b2c | external-id, as started
 #   STACK_SERVER            lighttpd | apache | nginx | apache-pool
 #   STACK_API_POOL_PID, STACK_WEBAPP_POOL_PID
 #                           nginx, apache-pool: multiwatch's pid of each
@@ -368,6 +380,46 @@ stack_csrf() {
 
 # ---- the provider --------------------------------------------------------
 
+# ---- the provider's profile (STACK_IDP_PROFILE) ----------------------------
+
+STACK_EXTID_TENANT=00000000-0000-4000-a000-0000000000e1
+
+# stack_idp_profile_args: the provider's options for the profile, one a line.
+stack_idp_profile_args() {
+	[ "$STACK_IDP_PROFILE_" = external-id ] || return 0
+	printf '%s\n' --profile external-id --tenant-id "$STACK_EXTID_TENANT" \
+	    --client-cert "$top_srcdir/tests/keys/test-only-client-assertion.crt"
+}
+
+# stack_profile_conf api|webapp: the configuration lines of the profile.
+stack_profile_conf() {
+	local d=$STACK_DIR
+	if [ "$STACK_IDP_PROFILE_" != external-id ]; then
+		[ "$1" = api ] && return 0
+		printf '%s\n' "client_secret = dev-client-secret" \
+		    "signup_signin_policy = B2C_1_susi" \
+		    "edit_profile_policy = B2C_1_edit_profile" \
+		    "reset_password_policy = B2C_1_reset"
+		return 0
+	fi
+	printf '%s\n' "provider_profile = external-id"
+	[ "$1" = api ] && return 0
+	printf '%s\n' "client_assertion_key_file = $d/client-assertion.key" \
+	    "client_assertion_cert_file = $d/client-assertion.crt"
+}
+
+# stack_profile_files: the web app's certificate and key (test-only), as
+# the web server's user reads them.
+stack_profile_files() {
+	local d=$STACK_DIR k=$top_srcdir/tests/keys
+	[ "$STACK_IDP_PROFILE_" = external-id ] || return 0
+	cp "$k/test-only-client-assertion.key" "$d/client-assertion.key" &&
+	    cp "$k/test-only-client-assertion.crt" "$d/client-assertion.crt" &&
+	    chmod 600 "$d/client-assertion.key" || return 1
+	t_is_root && chown "$T_WWW_USER:$T_WWW_GROUP" "$d/client-assertion.key"
+	return 0
+}
+
 # stack_idp_start PORT LOG: start deploy/dev-idp; 0 when it listens.
 stack_idp_start() {
 	local port=$1 log=$2 i idp=$top_srcdir/deploy/dev-idp
@@ -379,10 +431,14 @@ stack_idp_start() {
 		ln -sfn "$STACK_NODE_MODULES" "$STACK_DIR/node_modules"
 		idp=$STACK_DIR/dev-idp
 	fi
+	local -a profile_args
+	mapfile -t profile_args < <(stack_idp_profile_args)
 	spawn "$log" "${STACK_NODE:-node}" "$idp/server.js" \
-	    --host "$STACK_IDP_HOST_" --port "$port" \
+	    --host "$STACK_IDP_HOST_" --port "$port" "${profile_args[@]}" \
 	    --redirect-uri "$APP_URL/signin/callback" \
 	    --post-logout-redirect-uri "$APP_URL/" \
+	    --backchannel-logout-uri "$APP_URL/signout/backchannel" \
+	    --frontchannel-logout-uri "$APP_URL/signout/frontchannel" \
 	    --access-token-ttl "$STACK_ACCESS_TOKEN_TTL_"
 	STACK_IDP_PID=$T_SPAWNED
 	for i in $(seq 1 200); do
@@ -612,6 +668,8 @@ stack_write_configs() {
 	for p in B2C_1_susi B2C_1_edit_profile B2C_1_reset; do
 		urls="$urls ${IDP_METADATA/\{policy\}/$p}"
 	done
+	[ "$STACK_IDP_PROFILE_" = external-id ] && urls=" $IDP_METADATA"
+	stack_profile_files || return 1
 	cat >"$d/api.conf" <<EOF
 # todo-api.fcgi, written by tests/integration/stack.sh
 database = $STACK_DB_=todo_api
@@ -621,9 +679,11 @@ audience = 00000000-0000-4000-a000-000000000002
 read_scope = read
 write_scope = write
 user_claim = oid
+$(stack_profile_conf api)
 clock_skew = 60
 base_path = /api
 log_level = $STACK_LOG_LEVEL_
+log_format = ${STACK_LOG_FORMAT:-text}
 metrics_dir = $d/run
 EOF
 	cat >"$d/webapp.conf" <<EOF
@@ -632,11 +692,8 @@ database = $STACK_DB_=todo_webapp
 metadata_url = $IDP_METADATA
 issuer = $IDP_ISSUER
 client_id = 00000000-0000-4000-a000-000000000001
-client_secret = dev-client-secret
 redirect_uri = $APP_URL/signin/callback
-signup_signin_policy = B2C_1_susi
-edit_profile_policy = B2C_1_edit_profile
-reset_password_policy = B2C_1_reset
+$(stack_profile_conf webapp)
 api_url = $STACK_API_URL_
 api_identifier = https://dev.onmicrosoft.com/tasks
 read_scope = read
@@ -644,7 +701,10 @@ write_scope = write
 cache_key_file = $d/cache.key
 cookie_secure = $([ "$STACK_TLS_" = 1 ] && echo on || echo off)
 log_level = $STACK_LOG_LEVEL_
+log_format = ${STACK_LOG_FORMAT:-text}
 metrics_dir = $d/run
+use_par = ${STACK_USE_PAR:-off}
+use_dpop = ${STACK_USE_DPOP:-auto}
 EOF
 	chmod 640 "$d/api.conf" "$d/webapp.conf"
 	# Both programs' shared metrics files (metrics_dir), as /run/todo-b2c.
@@ -697,6 +757,7 @@ stack_up() {
 	    { stack_err "oidc-provider is missing from $STACK_NODE_MODULES: run npm ci in $top_srcdir"; return 1; }
 
 	STACK_IDP_HOST_=${STACK_IDP_HOST:-127.0.0.1}
+	STACK_IDP_PROFILE_=${STACK_IDP_PROFILE:-b2c}
 	STACK_APP_HOST_=${STACK_APP_HOST:-127.0.0.1}
 	STACK_ACCESS_TOKEN_TTL_=${STACK_ACCESS_TOKEN_TTL:-3600}
 	STACK_LOG_LEVEL_=${STACK_LOG_LEVEL:-info}
@@ -768,6 +829,8 @@ stack_up() {
 	STACK_LOGS="$STACK_LOGS $STACK_IDP_LOG"
 	IDP_ISSUER=$(sed -n 's/^dev-idp issuer //p' "$STACK_IDP_LOG" | head -n 1)
 	IDP_METADATA="$IDP_URL/dev.onmicrosoft.com/{policy}/v2.0/.well-known/openid-configuration"
+	[ "$STACK_IDP_PROFILE_" = external-id ] &&
+	    IDP_METADATA="$IDP_URL/dev.onmicrosoft.com/v2.0/.well-known/openid-configuration"
 	if ! curl -sf -m 10 -o /dev/null "${IDP_METADATA/\{policy\}/B2C_1_susi}"; then
 		stack_err "the identity provider does not serve ${IDP_METADATA/\{policy\}/B2C_1_susi}"
 		return 1
@@ -816,7 +879,7 @@ stack_up() {
 		fi
 	done
 	export APP_URL IDP_URL IDP_METADATA IDP_ISSUER STACK_DIR STACK_LOGS \
-	    STACK_LOGS_QUIET STACK_SERVER PG_CONNINFO
+	    STACK_LOGS_QUIET STACK_SERVER PG_CONNINFO STACK_IDP_PROFILE_
 	return 0
 }
 

@@ -11,6 +11,8 @@
 # site) and 61-second tokens, for renewal.  Needs what stack.sh needs; a
 # missing dependency is a failure, not a skip.
 
+. "$T_LIBDIR/webapp_dpop.sh"	# wc_dpop: DPoP-bound tokens (RFC 9449)
+
 # ---- helpers ---------------------------------------------------------------
 
 # wc_post JAR PATH [NAME=VALUE...]: an urlencoded form POST to the app.
@@ -211,8 +213,8 @@ wc_anonymous() {
 	is "$ST_STATUS $ST_LOCATION" "303 $APP_URL/signin?return_to=%2Fprofile" \
 	    "GET /profile signed out: 303 to /signin?return_to=/profile"
 	wc_post "$j" /tasks text=x csrf=x
-	is "$ST_STATUS $ST_LOCATION" "303 $APP_URL/signin?return_to=%2Ftasks" \
-	    "POST /tasks signed out: 303 to /signin?return_to=/tasks"
+	is "$ST_STATUS $ST_LOCATION" "303 $APP_URL/signin?return_to=%2Ftasks%3Fdraft%3D1" \
+	    "POST /tasks signed out: 303 to /signin, back to the add form with its draft"
 	wc_post "$j" /signout csrf=x
 	is "$ST_STATUS $ST_LOCATION" "303 $APP_URL/" "POST /signout signed out: 303 to /"
 
@@ -906,6 +908,7 @@ webapp_run() {
 	wc_anonymous
 	wc_signin_alice || bail_out "cannot continue without a signed-in user"
 	wc_tasks_crud
+	wc_dpop
 	wc_isolation
 	wc_readonly
 	wc_csrf
@@ -929,6 +932,7 @@ webapp_run() {
 	wc_healthz "$server: a second stack is up (provider $IDP_URL, 61 s tokens)"
 	wc_other_site
 	wc_renewal
+	wc_dpop_renewed
 	wc_refresh_failure
 	wc_key_rotation
 	wc_signin_ceiling

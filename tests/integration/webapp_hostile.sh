@@ -194,6 +194,32 @@ wh_refresh_error() {
 	ok "$mode: still signed in as Alice Anderson" wh_has '<span class="who">Alice Anderson</span>'
 }
 
+# wh_refresh_fails_still_valid: the renewal due a minute before expiry
+# fails (the provider answers 429): the access token, still valid for 30 s,
+# is used (200, no "try again"); for the next 30 s that process does not
+# ask the provider again while tokens are still valid.
+wh_refresh_fails_still_valid() {
+	local mode=refresh-429 j h rt n_log n_grant
+	j=$(wh_jar kept)
+	if ! wh_signed_in "$j" "$mode"; then
+		fail "kept token: alice signs in"
+		return 1
+	fi
+	h=$(wh_hash "$j")
+	rt=$(wh_db "SELECT refresh_token FROM webapp.tokens WHERE session_hash = '$h'")
+	n_log=$(wh_count ": the access token is still valid" $STACK_LOGS)
+	wh_db "UPDATE webapp.tokens SET access_expires_at = now() + interval '30 seconds' WHERE session_hash = '$h'" >/dev/null
+	stack_http "$j" GET "$APP_URL/tasks"
+	is "$ST_STATUS" 200 "kept token: the renewal fails, the still valid token serves the page"
+	ok "kept token: still signed in as Alice Anderson" wh_has '<span class="who">Alice Anderson</span>'
+	is "$(wh_count ": the access token is still valid" $STACK_LOGS)" $((n_log + 1)) \
+	    "kept token: the app says so in its log"
+	is "$(wh_db "SELECT refresh_token FROM webapp.tokens WHERE session_hash = '$h'")" "$rt" \
+	    "kept token: the refresh token is kept"
+	stack_http "$j" GET "$APP_URL/tasks"
+	is "$ST_STATUS" 200 "kept token: the next page works too"
+}
+
 # wh_renew_burst: 20 parallel page loads after the access token expired,
 # while the one refresh they need takes 7 s: every load succeeds and the
 # provider sees exactly one refresh grant.
@@ -302,6 +328,7 @@ webapp_hostile_run() {
 	for line in "${WH_REFRESH_MODES[@]}"; do
 		wh_refresh_error "${line%%:*}" "${line#*:}"
 	done
+	wh_refresh_fails_still_valid
 	wh_renew_burst
 	wh_loop_guard
 	stack_down

@@ -24,9 +24,8 @@ wo_write_configs() {
 	printf '%s\n' "$WO_TOKEN" >"$STACK_DIR/metrics.token"
 	chmod 640 "$STACK_DIR/metrics.token"
 	t_is_root && chgrp "$T_WWW_GROUP" "$STACK_DIR/metrics.token"
-	printf 'log_format = json\nmetrics_token_file = %s\n' \
+	printf 'metrics_token_file = %s\n' \
 	    "$STACK_DIR/metrics.token" >>"$STACK_DIR/api.conf"
-	printf 'log_format = json\n' >>"$STACK_DIR/webapp.conf"
 }
 
 # wo_scrape URL [CURL_ARGS...]: the body to $STACK_DIR/scrape, the status.
@@ -147,7 +146,7 @@ webapp_ops_run() {
 
 	eval "$(declare -f stack_write_configs | sed '1s/stack_write_configs/wo_stack_write_configs/')"
 	eval "stack_write_configs() { wo_write_configs; }"
-	STACK_PROCS=2 stack_up "$server" || bail_out "$server: the ops stack did not start"
+	STACK_LOG_FORMAT=json STACK_PROCS=2 stack_up "$server" || bail_out "$server: the ops stack did not start"
 	eval "$(declare -f wo_stack_write_configs | sed '1s/wo_stack_write_configs/stack_write_configs/')"
 	jar="$STACK_DIR/wo.jar"
 
@@ -292,7 +291,9 @@ wo_admin() {
 	    "$server: --sessions lists alice's session (created, last seen)"
 	like "$out" "1 sessions of user $sub" "$server: and says how many"
 	unlike "$out" "$(printf '%s\n' "$ids" | head -n 1)" "$server: without session ids"
-	psql_c "INSERT INTO webapp.sessions (id_hash, csrf, issuer, subject, name, claims, expires_at) VALUES ('wo-expired', 'x', 'i', 'wo-old', 'n', '{}', now() - interval '1 minute')" >/dev/null
+	psql_c "INSERT INTO webapp.sessions (id_hash, public_id, csrf, issuer, subject, name, claims, expires_at) VALUES ('wo-expired', 'wo-expired-pub', 'x', 'i', 'wo-old', 'n', '{}', now() - interval '1 minute')" >/dev/null
+	is "$(psql_c "SELECT count(*) FROM webapp.sessions WHERE id_hash = 'wo-expired'")" 1 \
+	    "$server: an expired session is there to purge"
 	out=$("$bin" --config "$conf" --purge 2>>"$STACK_DIR/wo-admin.err")
 	like "$out" '^purged [1-9][0-9]* expired sessions and [0-9]+ expired sign-in requests$' \
 	    "$server: --purge deletes expired sessions and says how many"

@@ -84,7 +84,7 @@ ux_readonly() {
 	is "$ST_STATUS" 200 "read-only: GET /tasks 200"
 	ok "read-only: a notice says she may read but not change tasks" \
 	    ux_has 'Your account may read tasks but not change them'
-	unlike "$ST_PAGE" 'action="/tasks"' "read-only: no New-task form"
+	unlike "$ST_PAGE" 'method="post" action="/tasks"' "read-only: no New-task form (the list's filter is a GET form)"
 	unlike "$ST_PAGE" '/done"|/delete"' "read-only: no done or delete controls"
 	ux_headers "read-only tasks page"
 	csrf=$(stack_csrf "$j" /tasks)

@@ -558,6 +558,50 @@ test_user(const struct auth_policy *pol)
 	ok(!auth_user_claims_ok("o\"id"), "claim list: a quote");
 }
 
+/* RS256 token with kid rsa-1 and header typ (NULL: none). */
+static char *
+tok_typ(const char *typ, const char *claims_json)
+{
+	char	 hdr[256];
+
+	if (typ == NULL)
+		snprintf(hdr, sizeof(hdr), "{\"alg\":\"RS256\","
+		    "\"kid\":\"rsa-1\"}");
+	else
+		snprintf(hdr, sizeof(hdr), "{\"alg\":\"RS256\","
+		    "\"typ\":\"%s\",\"kid\":\"rsa-1\"}", typ);
+	return mint_jwt(hdr, claims_json, rsa1, false);
+}
+
+/* require_at_jwt (issue 16): RFC 9068's typ, off for Microsoft's JWT. */
+static void
+test_typ(struct auth_policy *pol)
+{
+	const char *c = claims(ISS_SUSI, "\"" AUD "\"", 600, "");
+
+	pol->require_at_jwt = false;
+	accepts(pol, tok_typ("JWT", c), NOW, "typ JWT, at+jwt not required");
+	accepts(pol, tok_typ(NULL, c), NOW, "no typ, at+jwt not required");
+	accepts(pol, tok_typ("at+jwt", c), NOW, "typ at+jwt, not required");
+	pol->require_at_jwt = true;
+	accepts(pol, tok_typ("at+jwt", c), NOW, "typ at+jwt, required");
+	accepts(pol, tok_typ("application/at+jwt", c), NOW,
+	    "typ application/at+jwt, required");
+	accepts(pol, tok_typ("AT+JWT", c), NOW, "typ AT+JWT (any case)");
+	rejects(pol, tok_typ("JWT", c), NOW, "typ is not at+jwt",
+	    "typ JWT, at+jwt required");
+	rejects(pol, tok_typ(NULL, c), NOW, "typ is not at+jwt",
+	    "no typ, at+jwt required");
+	rejects(pol, tok_typ("at+jwt ", c), NOW, "typ is not at+jwt",
+	    "typ at+jwt with a space");
+	rejects(pol, tok_typ("jwt+at", c), NOW, "typ is not at+jwt",
+	    "typ jwt+at");
+	pol->require_at_jwt = false;
+	ok(auth_typ_is_at_jwt("at+jwt") && !auth_typ_is_at_jwt(NULL) &&
+	    !auth_typ_is_at_jwt("") && !auth_typ_is_at_jwt("at+jwt2"),
+	    "auth_typ_is_at_jwt");
+}
+
 int
 main(void)
 {
@@ -585,6 +629,7 @@ main(void)
 	test_unreachable();
 	test_grants(&pol);
 	test_user(&pol);
+	test_typ(&pol);
 out:
 	provider_free(susi2);
 	provider_free(prov[0]);

@@ -32,6 +32,23 @@ no(const char *hdr, enum err want, const char *what)
 	ok(tok == NULL && len == 0, "outputs cleared (%s)", what);
 }
 
+static void
+scheme_is(const char *hdr, enum bearer_scheme want, enum err wante,
+    const char *what)
+{
+	enum bearer_scheme scheme;
+	const char	*tok;
+	size_t		 len;
+	enum err	 e;
+
+	e = bearer_parse_scheme(hdr, &scheme, &tok, &len);
+	is_int(e, wante, "scheme: %s: result", what);
+	if (e == ERR_OK)
+		is_int(scheme, want, "scheme: %s: which", what);
+	else
+		ok(tok == NULL && len == 0, "scheme: %s: no token", what);
+}
+
 int
 main(void)
 {
@@ -84,6 +101,21 @@ main(void)
 	no("Basic\tabc", ERR_INPUT, "tab after another scheme");
 	no("Bearer abc, Bearer def", ERR_INPUT,
 	    "two Authorization headers joined");
+
+	/* bearer_parse_scheme: Bearer or DPoP (RFC 9449 7.1). */
+	scheme_is("DPoP abc.def", BEARER_SCHEME_DPOP, ERR_OK, "DPoP scheme");
+	scheme_is("dpop  abc ", BEARER_SCHEME_DPOP, ERR_OK,
+	    "DPoP scheme in any case, spaces");
+	scheme_is("Bearer abc", BEARER_SCHEME_BEARER, ERR_OK, "Bearer scheme");
+	scheme_is("DPoP abc def", BEARER_SCHEME_DPOP, ERR_INPUT,
+	    "DPoP with two tokens");
+	scheme_is("DPoP", BEARER_SCHEME_DPOP, ERR_INPUT, "DPoP scheme only");
+	scheme_is("DPoPx abc", BEARER_SCHEME_BEARER, ERR_NOTFOUND,
+	    "scheme DPoPx");
+	scheme_is("Basic abc", BEARER_SCHEME_BEARER, ERR_NOTFOUND,
+	    "Basic scheme");
+	no("DPoP abc def", ERR_NOTFOUND,
+	    "bearer_parse: a malformed DPoP header is another scheme's");
 
 	n = BEARER_TOKEN_MAX;
 	if ((big = malloc(n + 16)) != NULL) {

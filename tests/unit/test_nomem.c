@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "assertion.h"
 #include "b64url.h"
 #include "buf.h"
 #include "conf.h"
@@ -37,6 +38,7 @@
 #include "log.h"
 #include "oidc.h"
 #include "pkce.h"
+#include "provider_store.h"
 #include "tokencache.h"
 #include "url.h"
 #include "tap.h"
@@ -815,6 +817,7 @@ static const struct oidc_authz t_authz = {
 	"form_post",
 	"https://api.example/",
 	"login",
+	"fr-CA de",
 };
 static struct buf	 t_url_want, t_url;
 
@@ -875,6 +878,22 @@ tokens_ok_check(enum err e)
 	    strcmp(t_tok.refresh_token, "rt-2") == 0 &&
 	    strcmp(t_tok.id_token, "it-3") == 0 &&
 	    t_tok.expires_in == 3600 && t_tok.error == NULL;
+}
+
+#define PAR_OK "{\"expires_in\":60,\"request_uri\":\"urn:ietf:params:oauth:" \
+	"request_uri:abc\"}"
+
+static enum err
+par_call(void)
+{
+	t_str = (char *)"junk";
+	return oidc_par_parse(201, PAR_OK, strlen(PAR_OK), &t_str);
+}
+
+static bool
+par_check(enum err e)
+{
+	return str_check(e, "urn:ietf:params:oauth:request_uri:abc");
 }
 
 static enum err
@@ -1038,6 +1057,92 @@ cache_clean(void)
 	t_cache = NULL;
 }
 
+/* ---- provider_store ------------------------------------------------ */
+
+static struct provider_store	*t_store;
+
+static enum err
+store_call(void)
+{
+	t_store = (struct provider_store *)&t_store;
+	return provider_store_new("host=/nonexistent", "api", &t_store);
+}
+
+static bool
+store_check(enum err e)
+{
+	return (e == ERR_OK) == (t_store != NULL);
+}
+
+static void
+store_clean(void)
+{
+	provider_store_free(t_store);
+	t_store = NULL;
+}
+
+/* ---- assertion (issue 16) --------------------------------------------- */
+
+static struct assertion	*t_assertion;	/* what load made */
+static struct assertion	*t_assertion_key;	/* loaded unarmed, for make */
+
+/* srcdir/tests/keys/name into path. */
+static const char *
+assertion_path(char *path, size_t len, const char *name)
+{
+	const char *d = getenv("srcdir");
+
+	snprintf(path, len, "%s/tests/keys/%s", d != NULL && *d ? d : ".",
+	    name);
+	return path;
+}
+
+static enum err
+assertion_load_call(void)
+{
+	char	 k[1024], c[1024];
+	const char *why;
+
+	t_assertion = (struct assertion *)&t_assertion;
+	return assertion_load(assertion_path(k, sizeof(k),
+	    "test-only-client-assertion.key"), assertion_path(c, sizeof(c),
+	    "test-only-client-assertion.crt"), &t_assertion, &why);
+}
+
+static bool
+assertion_load_check(enum err e)
+{
+	if (e != ERR_OK)
+		return t_assertion == NULL;
+	return t_assertion != NULL &&
+	    strlen(assertion_thumbprint(t_assertion)) == CRYPTO_SHA256_B64_LEN;
+}
+
+static void
+assertion_load_clean(void)
+{
+	assertion_free(t_assertion);
+	t_assertion = NULL;
+}
+
+static enum err
+assertion_make_call(void)
+{
+	t_str = (char *)"junk";
+	return t_assertion_key == NULL ? ERR_SYSTEM :
+	    assertion_make(t_assertion_key, JWK_ALG_PS256, "client",
+	    "https://login.example/token", 1700000000, &t_str);
+}
+
+static bool
+assertion_make_check(enum err e)
+{
+	if (e != ERR_OK)
+		return t_str == NULL;
+	return t_str != NULL && strncmp(t_str, "eyJ", 3) == 0 &&
+	    strchr(t_str, '.') != NULL;
+}
+
 /* ---- setup --------------------------------------------------------- */
 
 #define NOMEM	ERRBIT(ERR_NOMEM)
@@ -1081,12 +1186,21 @@ static const struct nomem_case cases[] = {
 	    tokens_clean, ERR_OK, NOMEM },
 	{ "oidc_tokens_parse (400)", tokens_err_call, tokens_err_check,
 	    tokens_clean, ERR_AUTH, NOMEM },
+	{ "oidc_par_parse", par_call, par_check, str_clean, ERR_OK, NOMEM },
 	{ "oidc_b2c_correlation", correlation_call, correlation_check,
 	    str_clean, ERR_OK, NOMEM },
 	{ "tokencache_new", cache_call, cache_check, cache_clean,
 	    ERR_OK, NOMEM },
+	{ "provider_store_new", store_call, store_check, store_clean,
+	    ERR_OK, NOMEM },
+	{ "assertion_load", assertion_load_call, assertion_load_check,
+	    assertion_load_clean, ERR_OK, NOMEM },
 };
 
+/* With the key main() loaded, unarmed. */
+static const struct nomem_case assertion_make_case = {
+    "assertion_make", assertion_make_call, assertion_make_check, str_clean,
+    ERR_OK, NOMEM };
 static const struct nomem_case jwkset_one_case = {
     "jwkset_parse (one RSA key)", jwkset_call, jwkset_check, jwkset_clean,
     ERR_OK, NOMEM };
@@ -1213,6 +1327,12 @@ main(void)
 	nomem_run(&jwkset_three_case);
 	nomem_run(&jwt_case);
 	nomem_run(&conf_case);
+	if (assertion_load_call() == ERR_OK) {
+		t_assertion_key = t_assertion;
+		t_assertion = NULL;
+	}
+	nomem_run(&assertion_make_case);
+	assertion_free(t_assertion_key);
 
 	teardown();
 	return tap_done();

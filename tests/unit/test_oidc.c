@@ -235,7 +235,8 @@ test_logout_url(void)
 	for (i = 0; i < NELEM(cases); i++) {
 		buf_init(&b, 0);
 		e = oidc_logout_url(cases[i].endpoint,
-		    "https://app.example:8443/", cases[i].hint, "c id", &b);
+		    "https://app.example:8443/", cases[i].hint, "c id", NULL,
+		    &b);
 		if (cases[i].want == NULL)
 			is_int(e, ERR_INPUT, "logout url of \"%s\": ERR_INPUT",
 			    cases[i].endpoint);
@@ -470,6 +471,17 @@ test_tokens_ok(void)
 	is_int(parse(200, "{\"access_token\":\"at\",\"token_type\":\"BEARER\","
 	    "\"expires_in\":3600.0}", &t), ERR_OK, "integral 3600.0");
 	is_int(t.expires_in, 3600, "integral 3600.0: value");
+	ok(!t.dpop, "token_type Bearer: not DPoP-bound");
+	oidc_tokens_free(&t);
+
+	/* RFC 9449 5: token_type DPoP, the token bound to the proof's key. */
+	is_int(parse(200, "{\"access_token\":\"at\",\"token_type\":\"DPoP\","
+	    "\"expires_in\":60}", &t), ERR_OK, "token_type DPoP");
+	ok(t.dpop, "token_type DPoP: DPoP-bound");
+	oidc_tokens_free(&t);
+	is_int(parse(200, "{\"access_token\":\"at\",\"token_type\":\"dpop\"}",
+	    &t), ERR_OK, "token_type dpop (any case)");
+	ok(t.dpop, "token_type dpop: DPoP-bound");
 	oidc_tokens_free(&t);
 
 	{
@@ -517,7 +529,7 @@ test_tokens_bad(void)
 		"{\"access_token\":\"a\",\"expires_in\":Infinity}",
 		/* token_type */
 		"{\"access_token\":\"a\",\"token_type\":\"MAC\"}",
-		"{\"access_token\":\"a\",\"token_type\":\"DPoP\"}",
+		"{\"access_token\":\"a\",\"token_type\":\"DPoPx\"}",
 		"{\"access_token\":\"a\",\"token_type\":\"\"}",
 		"{\"access_token\":\"a\",\"token_type\":\"Bearer \"}",
 		"{\"access_token\":\"a\",\"token_type\":\"Bearerx\"}",
@@ -764,6 +776,108 @@ test_b2c_correlation(void)
 	free(got);
 }
 
+/* Entra's AADSTS descriptions carry a trace id beside the correlation id. */
+static void
+test_ms_trace(void)
+{
+	static const char desc[] = "AADSTS65004: User declined to consent "
+	    "to access the app.\r\nTrace ID: 1b2c3d4e-0000-4000-8000-"
+	    "00000000aaaa\r\nCorrelation ID: " GUID "\r\nTimestamp: "
+	    "2026-12-03 01:02:03Z";
+	char	*got;
+
+	got = oidc_ms_trace(desc);
+	is_str(got, "1b2c3d4e-0000-4000-8000-00000000aaaa", "trace id");
+	free(got);
+	got = oidc_b2c_correlation(desc);
+	is_str(got, GUID, "AADSTS: the correlation id, not the trace id");
+	free(got);
+	ok(oidc_ms_trace("AADB2C90118: x\r\nCorrelation ID: " GUID) ==
+	    NULL, "B2C: no trace id");
+	ok(oidc_ms_trace("Trace ID: <script>") == NULL, "trace id: hex only");
+	ok(oidc_ms_trace(NULL) == NULL, "trace id of NULL");
+	is_int(oidc_b2c_code(desc), OIDC_B2C_NONE, "AADSTS is no B2C code");
+}
+
+/* PAR (RFC 9126): the answer of the endpoint, the URL that follows. */
+static void
+test_par(void)
+{
+	static const struct {
+		long		 status;
+		const char	*body;
+		enum err	 want;
+	} bad[] = {
+		{ 201, "{\"expires_in\":60}", ERR_UPSTREAM },
+		{ 201, "{\"request_uri\":\"\"}", ERR_UPSTREAM },
+		{ 201, "{\"request_uri\":7}", ERR_UPSTREAM },
+		{ 201, "[\"request_uri\"]", ERR_UPSTREAM },
+		{ 201, "not json", ERR_UPSTREAM },
+		{ 201, "{\"request_uri\":\"a\",\"request_uri\":\"b\"}",
+		    ERR_UPSTREAM },
+		{ 400, "{\"error\":\"invalid_request\"}", ERR_AUTH },
+		{ 401, "{\"error\":\"invalid_client\",\"request_uri\":\"u\"}",
+		    ERR_AUTH },
+		{ 500, "{\"error\":\"server_error\"}", ERR_UPSTREAM },
+		{ 302, "{}", ERR_UPSTREAM },
+	};
+	const char *ok_body = "{\"expires_in\":60,\"request_uri\":"
+	    "\"urn:ietf:params:oauth:request_uri:abc\"}";
+	char	*uri = NULL;
+	struct buf b;
+	size_t	 i;
+
+	is_int(oidc_par_parse(201, ok_body, strlen(ok_body), &uri), ERR_OK,
+	    "PAR answer 201: accepted");
+	is_str(uri ? uri : "(null)", "urn:ietf:params:oauth:request_uri:abc",
+	    "PAR answer: request_uri");
+	free(uri);
+	uri = NULL;
+	is_int(oidc_par_parse(200, ok_body, strlen(ok_body), &uri), ERR_OK,
+	    "PAR answer 200: accepted");
+	free(uri);
+	for (i = 0; i < NELEM(bad); i++) {
+		uri = (char *)"x";
+		is_int(oidc_par_parse(bad[i].status, bad[i].body,
+		    strlen(bad[i].body), &uri), bad[i].want,
+		    "PAR answer %ld %s: refused", bad[i].status, bad[i].body);
+		ok(uri == NULL, "PAR answer %zu: no request_uri", i);
+	}
+	buf_init(&b, 0);
+	is_int(oidc_par_url(ENDPOINT "?p=B2C_1_susi", "c id",
+	    "urn:ietf:params:oauth:request_uri:a&b", &b), ERR_OK, "PAR url");
+	is_str(buf_str(&b), ENDPOINT "?p=B2C_1_susi&client_id=c%20id"
+	    "&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Aa%26b",
+	    "PAR url: client_id and request_uri only, encoded");
+	buf_free(&b);
+}
+
+/* RFC 9207: the iss of an authorization response. */
+static void
+test_response_iss(void)
+{
+	const char *why = NULL, *iss = "https://idp.example/tenant/v2.0/";
+
+	is_int(oidc_response_iss(iss, iss, true, &why), ERR_OK,
+	    "iss: advertised, present, equal: accepted");
+	is_int(oidc_response_iss(iss, iss, false, &why), ERR_OK,
+	    "iss: not advertised, present, equal: accepted");
+	is_int(oidc_response_iss(NULL, iss, false, &why), ERR_OK,
+	    "iss: not advertised, absent: accepted");
+	why = NULL;
+	is_int(oidc_response_iss(NULL, iss, true, &why), ERR_AUTH,
+	    "iss: advertised, absent: refused");
+	ok(why != NULL && strstr(why, "no iss") != NULL, "and says why");
+	is_int(oidc_response_iss("https://evil.example/", iss, true, &why),
+	    ERR_AUTH, "iss: advertised, another issuer: refused");
+	is_int(oidc_response_iss("https://evil.example/", iss, false, &why),
+	    ERR_AUTH, "iss: not advertised, another issuer: refused");
+	is_int(oidc_response_iss("https://idp.example/tenant/v2.0", iss, false,
+	    &why), ERR_AUTH, "iss: compared exactly (no trailing /)");
+	is_int(oidc_response_iss(iss, NULL, false, &why), ERR_AUTH,
+	    "iss: no issuer known: refused");
+}
+
 int
 main(void)
 {
@@ -772,6 +886,8 @@ main(void)
 	test_authorize_url();
 	test_authorize_url_parsed();
 	test_logout_url();
+	test_response_iss();
+	test_par();
 	test_id_token_azp();
 	test_id_token_iat();
 	test_id_token_flow();
@@ -780,5 +896,6 @@ main(void)
 	test_tokens_error();
 	test_b2c_code();
 	test_b2c_correlation();
+	test_ms_trace();
 	return tap_done();
 }

@@ -3,12 +3,14 @@
  * local HTTP server (httpd.h): what is taken from them, what makes them
  * unusable, the key cache, the rate-limited refetch for an unknown kid,
  * the periodic refresh and the last good keys kept while the provider
- * fails.  Time is passed in, so nothing here waits.
+ * fails, and starting from a store (a fake one here; the PostgreSQL one
+ * is test_provider_store).  Time is passed in, so nothing here waits.
  */
 #include "config.h"
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -68,6 +70,51 @@ put_discovery(const char *name, const char *issuer, const char *jwks,
 	    issuer, jwks, extra) == ERR_OK && httpd_put(&srv, name, b.data);
 	buf_free(&b);
 	return good;
+}
+
+/* The client assertion's algorithm, from the document (issue 16). */
+static void
+test_assertion_alg(void)
+{
+	static const struct {
+		const char	*list;		/* the member, or "" */
+		enum err	 want;
+		enum jwk_alg	 alg;
+		const char	*what;
+	} t[] = {
+		{ "", ERR_OK, JWK_ALG_RS256, "no list: RS256" },
+		{ "[\"RS256\",\"PS256\",\"ES256\"]", ERR_OK, JWK_ALG_PS256,
+		    "PS256 listed: PS256" },
+		{ "[\"HS256\",\"RS256\"]", ERR_OK, JWK_ALG_RS256,
+		    "RS256 and HS256: RS256" },
+		{ "[\"ES256\",\"EdDSA\"]", ERR_NOTFOUND, JWK_ALG_RS256,
+		    "neither PS256 nor RS256: none" },
+		{ "[]", ERR_NOTFOUND, JWK_ALG_RS256, "an empty list: none" },
+		{ "\"PS256\"", ERR_OK, JWK_ALG_RS256,
+		    "not an array: as no list" },
+	};
+	struct provider *p = NULL;
+	char	 extra[256];
+	enum jwk_alg alg;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(extra, sizeof(extra), "%s%s", *t[i].list ? ",\"token_"
+		    "endpoint_auth_signing_alg_values_supported\":" : "",
+		    t[i].list);
+		put_discovery("algs", ISSUER, httpd_url(&srv, "/keys.json"),
+		    extra);
+		if (provider_new(httpd_url(&srv, "/algs"), &p) != ERR_OK ||
+		    provider_load(p, http, NOW) != ERR_OK) {
+			ok(false, "%s: loads", t[i].what);
+			provider_free(p);
+			continue;
+		}
+		ok(provider_assertion_alg(p, &alg) == t[i].want &&
+		    (t[i].want != ERR_OK || alg == t[i].alg), "%s", t[i].what);
+		provider_free(p);
+		p = NULL;
+	}
 }
 
 static void
@@ -139,6 +186,7 @@ test_load(void)
 		    provider_basic_auth(p), "no methods listed: basic");
 		provider_free(p);
 	}
+	test_assertion_alg();
 }
 
 /* provider_load on a fresh provider for path: its error. */
@@ -382,6 +430,277 @@ test_max_age(void)
 	is_int(provider_keys_ttl(NULL), PROVIDER_REFRESH, "ttl: no header");
 }
 
+/* ---- a store in memory (provider_set_store) -------------------------- */
+
+#define FAKE_MAX 8
+
+static struct fake {
+	enum provider_fetch what;
+	char	*url;
+	char	*body;
+	char	*cc;
+	time_t	 fetched;
+} fake[FAKE_MAX];
+static size_t nfake;
+static int fake_saves, fake_loads;
+static bool fake_down;		/* load answers ERR_DB */
+
+static void
+fake_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < nfake; i++) {
+		free(fake[i].url);
+		free(fake[i].body);
+		free(fake[i].cc);
+	}
+	memset(fake, 0, sizeof(fake));
+	nfake = 0;
+	fake_saves = fake_loads = 0;
+	fake_down = false;
+}
+
+static struct fake *
+fake_find(enum provider_fetch what, const char *url)
+{
+	size_t i;
+
+	for (i = 0; i < nfake; i++)
+		if (fake[i].what == what && strcmp(fake[i].url, url) == 0)
+			return &fake[i];
+	return NULL;
+}
+
+/* Put (replace) a row; body NULL leaves the row as it is but its time. */
+static void
+fake_put(enum provider_fetch what, const char *url, const char *body,
+    const char *cc, time_t fetched)
+{
+	struct fake *f;
+
+	if ((f = fake_find(what, url)) == NULL) {
+		if (nfake == FAKE_MAX)
+			return;
+		f = &fake[nfake++];
+		f->what = what;
+		f->url = strdup(url);
+	}
+	if (body != NULL) {
+		free(f->body);
+		free(f->cc);
+		f->body = strdup(body);
+		f->cc = cc ? strdup(cc) : NULL;
+	}
+	f->fetched = fetched;
+}
+
+static enum err
+fake_load(void *arg, enum provider_fetch what, const char *url,
+    struct provider_doc *d)
+{
+	struct fake *f;
+
+	(void)arg;
+	fake_loads++;
+	if (fake_down)
+		return ERR_DB;
+	if ((f = fake_find(what, url)) == NULL)
+		return ERR_NOTFOUND;
+	d->body = strdup(f->body);
+	d->len = strlen(f->body);
+	d->cache_control = f->cc ? strdup(f->cc) : NULL;
+	d->fetched = f->fetched;
+	return ERR_OK;
+}
+
+static void
+fake_save(void *arg, enum provider_fetch what, const char *url,
+    const struct provider_doc *d)
+{
+	(void)arg;
+	fake_saves++;
+	if (strlen(d->body) == d->len)
+		fake_put(what, url, d->body, d->cache_control, d->fetched);
+}
+
+/* A provider for /path with the fake store. */
+static struct provider *
+stored_provider(const char *path)
+{
+	struct provider *p = NULL;
+
+	if (provider_new(httpd_url(&srv, path), &p) != ERR_OK)
+		return NULL;
+	provider_set_store(p, fake_load, fake_save, NULL);
+	return p;
+}
+
+/* Hits on the provider's two documents so far. */
+static int
+store_hits(void)
+{
+	return httpd_hits(&srv, "/stored") + httpd_hits(&srv, "/keys.json");
+}
+
+static void
+test_store_save(void)
+{
+	struct provider *p;
+	struct fake *d, *k;
+	char	 url[512];
+
+	fake_clear();
+	put_keys(true, false, false);
+	httpd_put(&srv, "keys.json.headers", "Cache-Control: max-age=600\r\n");
+	put_discovery("stored", ISSUER, httpd_url(&srv, "/keys.json"), "");
+	if (!ok((p = stored_provider("/stored")) != NULL, "store: a provider"))
+		return;
+	is_int(provider_load(p, http, NOW), ERR_OK, "store: empty, fetched");
+	is_int(fake_saves, 2, "store: both documents saved");
+	snprintf(url, sizeof(url), "%s", httpd_url(&srv, "/stored"));
+	d = fake_find(PROVIDER_FETCH_DISCOVERY, url);
+	k = fake_find(PROVIDER_FETCH_JWKS, httpd_url(&srv, "/keys.json"));
+	ok(d != NULL && d->fetched == NOW && strstr(d->body, ISSUER) != NULL,
+	    "store: the document under its URL, with the fetch time");
+	ok(k != NULL && k->fetched == NOW && strstr(k->body, "rsa-1") !=
+	    NULL && k->cc != NULL && strcmp(k->cc, "max-age=600") == 0,
+	    "store: the keys under jwks_uri, with Cache-Control");
+	ok(provider_key(p, http, "rsa-2", JWK_ALG_RS256, NOW + 1) == NULL &&
+	    fake_saves == 3, "store: a refetch for an unknown kid saved too");
+	provider_free(p);
+	httpd_put(&srv, "keys.json.headers", NULL);
+}
+
+static void
+test_store_restore(void)
+{
+	struct provider *p;
+	char	 url[512];
+	int	 h0;
+
+	/* The store from test_store_save; the provider is gone. */
+	snprintf(url, sizeof(url), "%s", httpd_url(&srv, "/stored"));
+	httpd_put(&srv, "stored", NULL);
+	httpd_put(&srv, "keys.json", NULL);
+	h0 = store_hits();
+	if ((p = stored_provider("/stored")) == NULL)
+		return;
+	is_int(provider_load(p, http, NOW + 599), ERR_OK,
+	    "restore: loaded from the store, provider down");
+	is_str(provider_issuer(p), ISSUER, "restore: the stored issuer");
+	ok(provider_find(p, "rsa-1", JWK_ALG_RS256) != NULL,
+	    "restore: the stored key");
+	is_int(store_hits() - h0, 0, "restore: within max-age, nothing asked");
+	provider_free(p);
+
+	/* Older than max-age: used, refreshed at once, kept while down. */
+	h0 = store_hits();
+	p = stored_provider("/stored");
+	is_int(provider_load(p, http, NOW + 600), ERR_OK,
+	    "restore: past max-age, provider down: still ERR_OK");
+	is_int(store_hits() - h0, 1, "restore: ... after asking the provider");
+	ok(provider_key(p, http, "rsa-1", JWK_ALG_RS256, NOW + 601) != NULL,
+	    "restore: ... and the stored keys verify");
+	is_int(provider_load(p, http, NOW + 600 + PROVIDER_REFETCH_MIN - 1),
+	    ERR_OK, "restore: within PROVIDER_REFETCH_MIN");
+	is_int(store_hits() - h0, 1, "restore: ... nothing asked");
+	put_keys(false, true, false);
+	put_discovery("stored", ISSUER, httpd_url(&srv, "/keys.json"), "");
+	is_int(provider_load(p, http, NOW + 600 + PROVIDER_REFETCH_MIN),
+	    ERR_OK, "restore: the provider is back");
+	ok(provider_find(p, "rsa-2", JWK_ALG_RS256) != NULL &&
+	    provider_find(p, "rsa-1", JWK_ALG_RS256) == NULL,
+	    "restore: ... the refresh replaced the stored keys");
+	ok(fake_find(PROVIDER_FETCH_JWKS, httpd_url(&srv,
+	    "/keys.json"))->fetched == NOW + 600 + PROVIDER_REFETCH_MIN,
+	    "restore: ... and stored them");
+	provider_free(p);
+
+	/* The pair is as old as its older half. */
+	fake_put(PROVIDER_FETCH_DISCOVERY, url, NULL, NULL, NOW);
+	fake_put(PROVIDER_FETCH_JWKS, httpd_url(&srv, "/keys.json"), NULL,
+	    NULL, NOW + PROVIDER_REFRESH);
+	h0 = store_hits();
+	p = stored_provider("/stored");
+	is_int(provider_load(p, http, NOW + PROVIDER_REFRESH), ERR_OK,
+	    "restore: an old document with new keys");
+	is_int(store_hits() - h0, 2, "restore: ... both fetched again");
+	provider_free(p);
+	httpd_put(&srv, "keys.json", NULL);
+	httpd_put(&srv, "stored", NULL);
+}
+
+/* A provider for /stored, down, started from what the fake holds. */
+static enum err
+restore_err(time_t now)
+{
+	struct provider *p;
+	enum err e;
+
+	if ((p = stored_provider("/stored")) == NULL)
+		return ERR__MAX;
+	e = provider_load(p, http, now);
+	if (e == ERR_OK && provider_find(p, "rsa-2", JWK_ALG_RS256) == NULL)
+		e = ERR__MAX;
+	provider_free(p);
+	return e;
+}
+
+static void
+test_store_bad(void)
+{
+	char	 url[512], keys[512];
+	struct fake *k;
+	char	*good;
+
+	snprintf(url, sizeof(url), "%s", httpd_url(&srv, "/stored"));
+	snprintf(keys, sizeof(keys), "%s", httpd_url(&srv, "/keys.json"));
+	if ((k = fake_find(PROVIDER_FETCH_JWKS, keys)) == NULL ||
+	    (good = strdup(k->body)) == NULL) {
+		ok(false, "bad rows: the stored keys from before");
+		return;
+	}
+	fake_put(PROVIDER_FETCH_DISCOVERY, url, NULL, NULL, NOW);
+	fake_put(PROVIDER_FETCH_JWKS, keys, NULL, NULL, NOW);
+	is_int(restore_err(NOW), ERR_OK, "bad rows: the good pair works");
+
+	fake_down = true;
+	is_int(restore_err(NOW), ERR_UPSTREAM, "bad rows: the store fails");
+	fake_down = false;
+
+	fake_put(PROVIDER_FETCH_JWKS, keys, "{\"keys\":[{\"kty\":\"oct\"}]}",
+	    NULL, NOW);
+	is_int(restore_err(NOW), ERR_UPSTREAM, "bad rows: no usable key");
+	fake_put(PROVIDER_FETCH_JWKS, keys, "{\"keys\":", NULL, NOW);
+	is_int(restore_err(NOW), ERR_UPSTREAM, "bad rows: keys cut short");
+	fake_put(PROVIDER_FETCH_JWKS, keys, good, "max-age=x, no-cache,,",
+	    NOW);
+	is_int(restore_err(NOW), ERR_OK, "bad rows: odd Cache-Control: used");
+	fake_put(PROVIDER_FETCH_JWKS, keys, good, NULL,
+	    NOW + PROVIDER_STORE_SKEW + 1);
+	is_int(restore_err(NOW), ERR_UPSTREAM,
+	    "bad rows: keys fetched in the future");
+	fake_put(PROVIDER_FETCH_JWKS, keys, good, NULL,
+	    NOW + PROVIDER_STORE_SKEW);
+	is_int(restore_err(NOW), ERR_OK,
+	    "bad rows: keys a little ahead (clocks differ): used");
+	fake_put(PROVIDER_FETCH_JWKS, keys, good, NULL, NOW);
+
+	fake_put(PROVIDER_FETCH_DISCOVERY, url, "[]", NULL, NOW);
+	is_int(restore_err(NOW), ERR_UPSTREAM, "bad rows: not an object");
+	fake_put(PROVIDER_FETCH_DISCOVERY, url, "{\"issuer\":\"" ISSUER "\","
+	    "\"jwks_uri\":\"http://keys.example/k\"}", NULL, NOW);
+	is_int(restore_err(NOW), ERR_UPSTREAM,
+	    "bad rows: a plain http jwks_uri off loopback");
+	fake_put(PROVIDER_FETCH_DISCOVERY, url, "{\"issuer\":\"" ISSUER "\","
+	    "\"jwks_uri\":\"https://other.example/keys\"}", NULL, NOW);
+	is_int(restore_err(NOW), ERR_UPSTREAM,
+	    "bad rows: a document whose jwks_uri has no stored keys");
+	free(good);
+	fake_clear();
+}
+
 int
 main(void)
 {
@@ -402,7 +721,11 @@ main(void)
 	test_retry_empty();
 	test_check();
 	test_max_age();
+	test_store_save();
+	test_store_restore();
+	test_store_bad();
 out:
+	fake_clear();
 	httpc_free(http);
 	httpd_stop(&srv);
 	EVP_PKEY_free(rsa1);
