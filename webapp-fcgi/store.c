@@ -658,7 +658,8 @@ store_tokens_free(struct tokens *t)
 }
 
 enum err
-store_tokens_lock(struct web *w, const char *id_hash, struct tokens *t)
+store_tokens_lock(struct web *w, const char *id_hash, long wait_ms,
+    struct tokens *t)
 {
 	const char *params[1] = { id_hash };
 	PGresult *res = NULL;
@@ -671,12 +672,11 @@ store_tokens_lock(struct web *w, const char *id_hash, struct tokens *t)
 	 * calls the token endpoint: wait for it (bounded), then use what it
 	 * stored, rather than failing on the connection's statement_timeout.
 	 */
-	snprintf(sql, sizeof(sql), "SET LOCAL lock_timeout = %ld",
-	    (long)WEB_RENEW_WAIT_MS);
+	snprintf(sql, sizeof(sql), "SET LOCAL lock_timeout = %ld", wait_ms);
 	if ((e = db_exec_sql(w->db, sql)) != ERR_OK)
 		return e;
 	snprintf(sql, sizeof(sql), "SET LOCAL statement_timeout = %ld",
-	    (long)WEB_RENEW_WAIT_MS + 1000);
+	    wait_ms + 1000);
 	if ((e = db_exec_sql(w->db, sql)) != ERR_OK)
 		return e;
 	e = db_exec(w->db, &web_stmts[WSTMT_TOKENS_LOCK], params, &res);

@@ -61,6 +61,7 @@ enum token_result {
  */
 #define TASKS_RENEW_BACKOFF 30		/* seconds */
 #define TASKS_KEEP_MIN 5		/* seconds a kept token must have left */
+#define TASKS_LOCK_BUSY_MS 300L		/* then: wait this long for the lock */
 static time_t tasks_renew_failed;
 
 /* The still valid access token of t, moved to *access; false if none. */
@@ -88,15 +89,25 @@ tasks_renew(struct web *w, const struct session *s, bool force,
 	char	*dproof = NULL;
 	const char *endpoint;
 	enum token_result res = TOKEN_UNAVAILABLE;
+	bool	 can_keep, busy = false;
 	enum err e;
 	size_t	 i;
 
 	memset(&tok, 0, sizeof(tok));
 	memset(&t, 0, sizeof(t));
+	/*
+	 * While the session's access token is still valid, do not queue
+	 * behind another process renewing it (it may be waiting for a
+	 * provider that does not answer): use the token.
+	 */
+	can_keep = !force && s->access_sealed != NULL &&
+	    s->access_expires - time(NULL) > TASKS_KEEP_MIN;
 	if (db_exec_sql(w->db, "BEGIN") != ERR_OK)
 		return TOKEN_UNAVAILABLE;
-	if ((e = store_tokens_lock(w, s->id_hash, &t)) != ERR_OK) {
+	if ((e = store_tokens_lock(w, s->id_hash, can_keep ?
+	    TASKS_LOCK_BUSY_MS : WEB_RENEW_WAIT_MS, &t)) != ERR_OK) {
 		res = e == ERR_DB ? TOKEN_UNAVAILABLE : TOKEN_SIGNIN;
+		busy = e == ERR_DB && can_keep;
 		goto out;
 	}
 	if (!force && t.access_token != NULL &&
@@ -171,6 +182,11 @@ out:
 	store_tokens_free(&t);
 	oidc_tokens_free(&tok);
 	webdpop_done(dkey, dproof);
+	if (busy && store_session_access(w, s, access) == ERR_OK) {
+		log_info("renewal busy in another process: the access token "
+		    "is still valid");
+		res = TOKEN_OK;
+	}
 	return res;
 }
 

@@ -220,9 +220,10 @@ enum err store_tokens_put(struct web *, const char *id_hash,
 	    const char *refresh);
 /*
  * Inside a transaction: the tokens, locked (SELECT ... FOR UPDATE),
- * waiting up to WEB_RENEW_WAIT_MS for another process renewing them.
+ * waiting up to wait_ms for another process renewing them (ERR_DB when
+ * it is still at it, or the database fails).
  */
-enum err store_tokens_lock(struct web *, const char *id_hash,
+enum err store_tokens_lock(struct web *, const char *id_hash, long wait_ms,
 	    struct tokens *);
 enum err store_tokens_delete(struct web *, const char *id_hash);
 /*
