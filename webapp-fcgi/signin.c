@@ -101,28 +101,6 @@ signin_client(struct web *w, const struct provider *p,
 }
 
 /*
- * The browser's languages (Accept-Language, only well-formed tags, at
- * most LANGTAG_MAX_TAGS) as ui_locales on the authorize URL, which has a
- * query already.  False only when out of room.
- */
-static bool
-signin_ui_locales(struct req *r, struct buf *url)
-{
-	struct buf tags;
-	bool	 ok = true;
-
-	buf_init(&tags, 0);
-	if (langtag_ui_locales(req_param(r, "HTTP_ACCEPT_LANGUAGE"), &tags) ==
-	    ERR_OK && tags.len > 0) {
-		buf_adds(url, "&ui_locales=");
-		url_encode(buf_str(&tags), url);
-		ok = url->err == ERR_OK;
-	}
-	buf_free(&tags);
-	return ok;
-}
-
-/*
  * Where the browser goes to sign in (appended to url).  With PAR (RFC
  * 9126: use_par on, or auto and the provider offers it) the request is
  * pushed, authenticated as at the token endpoint, and the URL carries
@@ -141,25 +119,26 @@ signin_authz_url(struct web *w, struct req *r, struct provider *p,
 	char	*request_uri = NULL;
 	enum err e;
 
-	if (strcmp(w->cfg->use_par, "off") == 0 ||
-	    (par == NULL && strcmp(w->cfg->use_par, "auto") == 0)) {
-		if ((e = oidc_authorize_url(authz, az, url)) == ERR_OK &&
-		    !signin_ui_locales(r, url))
-			e = ERR_NOMEM;
-		return e;
-	}
-	if (par == NULL) {
-		log_err("use_par is on, but the provider offers no "
-		    "pushed_authorization_request_endpoint");
-		return ERR_UPSTREAM;
-	}
+	/* The browser's languages (well-formed tags only) as ui_locales. */
 	buf_init(&tags, 0);
 	if (langtag_ui_locales(req_param(r, "HTTP_ACCEPT_LANGUAGE"), &tags) ==
 	    ERR_OK && tags.len > 0)
 		az->ui_locales = buf_str(&tags);
+	if (strcmp(w->cfg->use_par, "off") == 0 ||
+	    (par == NULL && strcmp(w->cfg->use_par, "auto") == 0)) {
+		e = oidc_authorize_url(authz, az, url);
+		goto out;
+	}
+	if (par == NULL) {
+		log_err("use_par is on, but the provider offers no "
+		    "pushed_authorization_request_endpoint");
+		e = ERR_UPSTREAM;
+		goto out;
+	}
 	if ((e = signin_client(w, p, &client)) == ERR_OK &&
 	    (e = oidc_par(w->idp, par, &client, az, &request_uri)) == ERR_OK)
 		e = oidc_par_url(authz, w->cfg->client_id, request_uri, url);
+out:
 	az->ui_locales = NULL;
 	buf_free(&tags);
 	free(request_uri);
