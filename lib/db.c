@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 #include "log.h"
@@ -19,6 +20,8 @@ struct db {
 	size_t			 nstmts;
 	bool			*prepared;
 	bool			 connected;	/* once, ever */
+	time_t			 down_logged;	/* last "cannot connect" line */
+	unsigned long		 down_quiet;	/* failures not logged since */
 	void			(*hook)(void *, enum db_event);
 	void			*hook_arg;
 };
@@ -135,6 +138,29 @@ db_alive(PGconn *conn)
 	return PQstatus(conn) == CONNECTION_OK;
 }
 
+/*
+ * A failed connect, logged at most once per DB_DOWN_LOG_EVERY seconds
+ * with how many were not: during an outage every request tries.
+ */
+static void
+db_down(struct db *db, const char *what, const char *msg)
+{
+	time_t	 now = time(NULL);
+
+	if (db->down_logged != 0 && now - db->down_logged < DB_DOWN_LOG_EVERY &&
+	    now >= db->down_logged) {
+		db->down_quiet++;
+		return;
+	}
+	if (db->down_quiet > 0)
+		log_err("%s: %s (and %lu more times in the last %lld s)", what,
+		    msg, db->down_quiet, (long long)(now - db->down_logged));
+	else
+		log_err("%s: %s", what, msg);
+	db->down_logged = now;
+	db->down_quiet = 0;
+}
+
 enum err
 db_connect(struct db *db)
 {
@@ -162,7 +188,7 @@ db_connect(struct db *db)
 	db_disconnect(db);
 	db->conn = PQconnectdbParams(keys, vals, 1);
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
-		log_err("cannot connect to postgresql: %s",
+		db_down(db, "cannot connect to postgresql",
 		    db_errmsg(db->conn, msg, sizeof(msg)));
 		db_disconnect(db);
 		return ERR_DB;
@@ -173,13 +199,22 @@ db_connect(struct db *db)
 	    "'search_path', '', false), pg_catalog.set_config('TimeZone', "
 	    "'UTC', false), pg_catalog.set_config('DateStyle', 'ISO', false)");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		log_err("cannot set up the session: %s",
+		db_down(db, "cannot set up the postgresql session",
 		    db_errmsg(db->conn, msg, sizeof(msg)));
 		PQclear(res);
 		db_disconnect(db);
 		return ERR_DB;
 	}
 	PQclear(res);
+	if (db->down_logged != 0) {
+		if (db->down_quiet > 0)
+			log_info("postgresql reachable again (%lu failed "
+			    "connects not logged)", db->down_quiet);
+		else
+			log_info("postgresql reachable again");
+		db->down_logged = 0;
+		db->down_quiet = 0;
+	}
 	if (db->connected)
 		db_event(db, DB_EVENT_RECONNECT);
 	db->connected = true;

@@ -17,6 +17,7 @@
 #define DB_CONNECT_TIMEOUT "3"		/* seconds, unless the conninfo says */
 #define DB_STATEMENT_TIMEOUT "5s"
 #define DB_PARAMS_MAX 16
+#define DB_DOWN_LOG_EVERY 10	/* seconds between "cannot connect" lines */
 #define DB_ALIVE_READS 4	/* reads of an idle socket before a statement */
 
 struct db_stmt {

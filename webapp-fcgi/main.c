@@ -253,6 +253,7 @@ web_handle(void *arg, struct req *r)
 		return;
 	}
 	store_purge(w);
+	renew_flush(w);
 	if (web_session(w, r, &sess, &down))
 		s = &sess;
 	else if (down) {

@@ -101,6 +101,11 @@ const struct db_stmt web_stmts[WSTMT__MAX] = {
 	    "SELECT policy, access_token, extract(epoch FROM "
 	    "access_expires_at)::bigint, refresh_token FROM webapp.tokens "
 	    "WHERE session_hash = $1 FOR UPDATE", 1, false },
+	[WSTMT_TOKENS_REPLACE] = { "tokens_replace",
+	    "UPDATE webapp.tokens SET policy = $2, access_token = $3, "
+	    "access_expires_at = to_timestamp($4), refresh_token = "
+	    "coalesce($5, refresh_token), updated_at = now() "
+	    "WHERE session_hash = $1 AND refresh_token = $6", 6, true },
 	[WSTMT_TOKENS_DELETE] = { "tokens_delete",
 	    "DELETE FROM webapp.tokens WHERE session_hash = $1", 1, true },
 	[WSTMT_PURGE_SESSIONS] = { "purge_sessions",
@@ -652,6 +657,7 @@ void
 store_tokens_free(struct tokens *t)
 {
 	free(t->policy);
+	free(t->refresh_sealed);
 	crypto_free_str(t->access_token);
 	crypto_free_str(t->refresh_token);
 	memset(t, 0, sizeof(*t));
@@ -708,10 +714,56 @@ store_tokens_lock(struct web *w, const char *id_hash, long wait_ms,
 	    PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3),
 	    &t->refresh_token)) != ERR_OK)
 		goto out;
+	if (!PQgetisnull(res, 0, 3) &&
+	    (t->refresh_sealed = store_dup(res, 0, 3)) == NULL)
+		e = ERR_NOMEM;
 out:
 	PQclear(res);
 	if (e != ERR_OK)
 		store_tokens_free(t);
+	return e;
+}
+
+/* The row count of a DELETE or UPDATE, or -1. */
+static long
+store_count(PGresult *res)
+{
+	const char *t = PQcmdTuples(res);
+	char	*end;
+	long	 n;
+
+	n = strtol(t, &end, 10);
+	return *t == '\0' || *end != '\0' || n < 0 ? -1 : n;
+}
+
+enum err
+store_tokens_replace(struct web *w, const char *id_hash, const char *policy,
+    const char *access, time_t access_expires, const char *refresh,
+    const char *old_sealed, bool *replaced)
+{
+	char	*sa = NULL, *sr = NULL, exp[STORE_NUM_MAX];
+	const char *params[6];
+	PGresult *res = NULL;
+	enum err e;
+
+	*replaced = false;
+	if ((e = store_seal(w, id_hash, "access", access, &sa)) != ERR_OK ||
+	    (e = store_seal(w, id_hash, "refresh", refresh, &sr)) != ERR_OK)
+		goto out;
+	snprintf(exp, sizeof(exp), "%lld", (long long)access_expires);
+	params[0] = id_hash;
+	params[1] = policy;
+	params[2] = sa;
+	params[3] = exp;
+	params[4] = sr;
+	params[5] = old_sealed;
+	if ((e = db_exec(w->db, &web_stmts[WSTMT_TOKENS_REPLACE], params,
+	    &res)) == ERR_OK)
+		*replaced = store_count(res) > 0;
+out:
+	PQclear(res);
+	free(sa);
+	free(sr);
 	return e;
 }
 
@@ -725,19 +777,6 @@ store_tokens_delete(struct web *w, const char *id_hash)
 	e = db_exec(w->db, &web_stmts[WSTMT_TOKENS_DELETE], params, &res);
 	PQclear(res);
 	return e;
-}
-
-/* Now and then, drop expired sessions and sign-in requests. */
-/* The row count of a DELETE, or -1. */
-static long
-store_count(PGresult *res)
-{
-	const char *t = PQcmdTuples(res);
-	char	*end;
-	long	 n;
-
-	n = strtol(t, &end, 10);
-	return *t == '\0' || *end != '\0' || n < 0 ? -1 : n;
 }
 
 enum err

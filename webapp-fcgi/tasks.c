@@ -1,10 +1,8 @@
 /*
  * The to-do pages: the list (filtered, searched, a page at a time), add,
  * done, delete, and the edit form with its conflict page.  They call the
- * task API with the session's access token, renewing it with the
- * refresh token when it is close to expiry (one renewal at a time per
- * session, under a PostgreSQL row lock).  A change that finds the
- * session's tokens ended keeps the form as a draft (drafts.c).
+ * task API with the session's access token (renew.c).  A change that
+ * finds the session's tokens ended keeps the form as a draft (drafts.c).
  */
 #include "config.h"
 
@@ -17,7 +15,6 @@
 #include "jsonp.h"
 #include "jwt.h"
 #include "log.h"
-#include "oidc.h"
 #include "respond.h"
 #include "webapp.h"
 
@@ -44,163 +41,6 @@
 #define TASKS_DATE_LEN 10		/* YYYY-MM-DD */
 #define TASKS_CURSOR_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
 	"0123456789-_.~=+/:"
-
-/* How getting a usable access token went. */
-enum token_result {
-	TOKEN_OK,
-	TOKEN_SIGNIN,		/* no tokens or renewal refused: sign in */
-	TOKEN_UNAVAILABLE,	/* provider or database down: 503 */
-	TOKEN__MAX
-};
-
-/*
- * When a renewal could not reach the provider (this process, last time),
- * tokens that are still valid are used without trying again for a while:
- * a provider outage then costs the first request one HTTP timeout, not
- * every request.
- */
-#define TASKS_RENEW_BACKOFF 30		/* seconds */
-#define TASKS_KEEP_MIN 5		/* seconds a kept token must have left */
-#define TASKS_LOCK_BUSY_MS 300L		/* then: wait this long for the lock */
-static time_t tasks_renew_failed;
-
-/* The still valid access token of t, moved to *access; false if none. */
-static bool
-tasks_keep(struct tokens *t, char **access)
-{
-	if (t->access_token == NULL ||
-	    t->access_expires - time(NULL) <= TASKS_KEEP_MIN)
-		return false;
-	*access = t->access_token;
-	t->access_token = NULL;
-	return true;
-}
-
-/* Renew under the row lock; another process may have done it already. */
-static enum token_result
-tasks_renew(struct web *w, const struct session *s, bool force,
-    char **access)
-{
-	struct oidc_client client;
-	struct oidc_tokens tok;
-	struct tokens t;
-	struct provider *p = NULL;
-	struct dpopkey *dkey = NULL;
-	char	*dproof = NULL;
-	const char *endpoint;
-	enum token_result res = TOKEN_UNAVAILABLE;
-	bool	 can_keep, busy = false;
-	enum err e;
-	size_t	 i;
-
-	memset(&tok, 0, sizeof(tok));
-	memset(&t, 0, sizeof(t));
-	/*
-	 * While the session's access token is still valid, do not queue
-	 * behind another process renewing it (it may be waiting for a
-	 * provider that does not answer): use the token.
-	 */
-	can_keep = !force && s->access_sealed != NULL &&
-	    s->access_expires - time(NULL) > TASKS_KEEP_MIN;
-	if (db_exec_sql(w->db, "BEGIN") != ERR_OK)
-		return TOKEN_UNAVAILABLE;
-	if ((e = store_tokens_lock(w, s->id_hash, can_keep ?
-	    TASKS_LOCK_BUSY_MS : WEB_RENEW_WAIT_MS, &t)) != ERR_OK) {
-		res = e == ERR_DB ? TOKEN_UNAVAILABLE : TOKEN_SIGNIN;
-		busy = e == ERR_DB && can_keep;
-		goto out;
-	}
-	if (!force && t.access_token != NULL &&
-	    t.access_expires - time(NULL) > WEB_TOKEN_MARGIN) {
-		*access = t.access_token;
-		t.access_token = NULL;
-		res = TOKEN_OK;
-		goto out;
-	}
-	if (t.refresh_token == NULL) {
-		res = TOKEN_SIGNIN;
-		goto out;
-	}
-	for (i = 0; i < FLOW__MAX; i++)
-		if (w->flows[i] != NULL && strcmp(w->policies[i],
-		    t.policy) == 0)
-			p = w->flows[i];
-	if (p == NULL) {
-		res = TOKEN_SIGNIN;
-		goto out;
-	}
-	if (!force && time(NULL) - tasks_renew_failed < TASKS_RENEW_BACKOFF &&
-	    tasks_keep(&t, access)) {
-		log_info("renewal put off (the provider failed %lld s ago): "
-		    "the access token is still valid",
-		    (long long)(time(NULL) - tasks_renew_failed));
-		res = TOKEN_OK;
-		goto out;
-	}
-	if (provider_load(p, w->idp, time(NULL)) != ERR_OK ||
-	    (endpoint = provider_endpoint(p, PROVIDER_TOKEN)) == NULL ||
-	    signin_client(w, p, &client) != ERR_OK ||
-	    webdpop_token_request(w, p, s->id_hash, endpoint, &dkey,
-	    &dproof) != ERR_OK)
-		goto failed;
-	client.dpop = dproof;	/* DPoP: the session's key, if it has one */
-	/* The user flow that issued the refresh token redeems it. */
-	e = oidc_refresh(w->idp, endpoint, &client, t.refresh_token,
-	    w->scope, w->cfg->api_resource, &tok);
-	ops_count(w, WM_REFRESH, e == ERR_OK ? WRF_OK : e == ERR_AUTH ?
-	    WRF_REFUSED : WRF_ERROR);
-	if (e == ERR_AUTH) {
-		log_info("refresh refused (%s): signing in again", tok.error);
-		(void)store_tokens_delete(w, s->id_hash);
-		res = TOKEN_SIGNIN;
-		goto out;
-	}
-	if (e != ERR_OK || tok.access_token == NULL)
-		goto failed;
-	if (store_tokens_put(w, s->id_hash, t.policy, tok.access_token,
-	    tok.expires_in, tok.refresh_token) != ERR_OK)
-		goto out;
-	*access = tok.access_token;
-	tok.access_token = NULL;
-	res = TOKEN_OK;
-	goto out;
-failed:
-	/* The provider did not answer: keep a still valid token, if any. */
-	tasks_renew_failed = time(NULL);
-	if (!force && tasks_keep(&t, access)) {
-		log_info("renewal failed: the access token is still valid, "
-		    "used until it expires");
-		res = TOKEN_OK;
-	}
-out:
-	if (db_exec_sql(w->db, res == TOKEN_OK || res == TOKEN_SIGNIN ?
-	    "COMMIT" : "ROLLBACK") != ERR_OK && res == TOKEN_OK) {
-		crypto_free_str(*access);
-		*access = NULL;
-		res = TOKEN_UNAVAILABLE;
-	}
-	store_tokens_free(&t);
-	oidc_tokens_free(&tok);
-	webdpop_done(dkey, dproof);
-	if (busy && store_session_access(w, s, access) == ERR_OK) {
-		log_info("renewal busy in another process: the access token "
-		    "is still valid");
-		res = TOKEN_OK;
-	}
-	return res;
-}
-
-/* A usable access token: the one loaded with the session, or a new one. */
-static enum token_result
-tasks_token(struct web *w, const struct session *s, char **access)
-{
-	*access = NULL;
-	if (s->access_sealed != NULL &&
-	    s->access_expires - time(NULL) > WEB_TOKEN_MARGIN &&
-	    store_session_access(w, s, access) == ERR_OK)
-		return TOKEN_OK;
-	return tasks_renew(w, s, false, access);
-}
 
 /*
  * Whether the access token grants the write scope.  Only to decide which
@@ -237,7 +77,7 @@ tasks_call(struct web *w, const struct session *s, const char *method,
 	size_t	 n;
 	struct buf authz;
 	struct dpopkey *dkey = NULL;
-	enum token_result tr;
+	enum renew_result tr;
 	enum err e = ERR_UPSTREAM;
 	int	 attempt;
 
@@ -252,13 +92,12 @@ tasks_call(struct web *w, const struct session *s, const char *method,
 	if (webdpop_load(w, s->id_hash, &dkey) != ERR_OK)
 		goto out;
 	for (attempt = 0; attempt < 2; attempt++) {
-		tr = attempt == 0 ? tasks_token(w, s, &access) :
-		    tasks_renew(w, s, true, &access);
-		if (tr == TOKEN_SIGNIN) {
+		tr = renew_access(w, s, attempt > 0, &access);
+		if (tr == RENEW_SIGNIN) {
 			e = ERR_AUTH;
 			goto out;
 		}
-		if (tr != TOKEN_OK) {
+		if (tr != RENEW_OK) {
 			e = ERR_UPSTREAM;
 			goto out;
 		}

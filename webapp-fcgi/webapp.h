@@ -141,6 +141,7 @@ enum web_stmt {
 	WSTMT_SESSION_ID_TOKEN,
 	WSTMT_TOKENS_UPSERT,
 	WSTMT_TOKENS_LOCK,
+	WSTMT_TOKENS_REPLACE,
 	WSTMT_TOKENS_DELETE,
 	WSTMT_PURGE_SESSIONS,
 	WSTMT_PURGE_AUTH,
@@ -183,6 +184,7 @@ struct tokens {
 	char	*access_token;		/* NULL when missing */
 	time_t	 access_expires;
 	char	*refresh_token;		/* NULL when missing */
+	char	*refresh_sealed;	/* as stored; NULL when missing */
 };
 
 /*
@@ -226,6 +228,14 @@ enum err store_tokens_put(struct web *, const char *id_hash,
 enum err store_tokens_lock(struct web *, const char *id_hash, long wait_ms,
 	    struct tokens *);
 enum err store_tokens_delete(struct web *, const char *id_hash);
+/*
+ * Replace the tokens whose stored refresh token is old_sealed (a renewal
+ * that could not be stored at once); *replaced false when the session
+ * has ended or been renewed since, and nothing was written.
+ */
+enum err store_tokens_replace(struct web *, const char *id_hash,
+	    const char *policy, const char *access, time_t access_expires,
+	    const char *refresh, const char *old_sealed, bool *replaced);
 /*
  * The session's DPoP private key (dpopkey_export's text), sealed;
  * store_dpop_get: ERR_NOTFOUND when it has none, *key wiped by the caller
@@ -446,6 +456,23 @@ void	ops_healthz(struct web *, struct req *);
 void	ops_readyz(struct web *, struct req *);
 /* --purge, --sessions USER, --revoke-sessions USER: exit status. */
 int	ops_admin(struct web *, enum cli_mode, const char *user);
+
+/* ---- renew.c: the session's access token --------------------------------- */
+enum renew_result {
+	RENEW_OK,
+	RENEW_SIGNIN,		/* no tokens or renewal refused: sign in */
+	RENEW_UNAVAILABLE,	/* provider or database down: 503 */
+	RENEW__MAX
+};
+
+/*
+ * A usable access token for s in *access (crypto_free_str): the cached
+ * one, or (force, or close to expiry) a new one from the refresh token.
+ */
+enum renew_result renew_access(struct web *, const struct session *s,
+	    bool force, char **access);
+/* Store renewed tokens PostgreSQL could not take before; cheap if none. */
+void	renew_flush(struct web *);
 
 /* ---- tasks.c: the to-do pages ---------------------------------------------- */
 void	tasks_page(struct web *, struct req *, const struct session *);

@@ -50,6 +50,7 @@ const OPTIONS = [
   ['client-cert', 'DEV_IDP_CLIENT_CERT', path.join(__dirname, '..', '..', 'tests', 'keys', 'test-only-client-assertion.crt'), 'string'],
   ['quiet', 'DEV_IDP_QUIET', '', 'flag'],
   ['hostile', 'DEV_IDP_HOSTILE', '', 'flag'],
+  ['refresh-reuse', 'DEV_IDP_REFRESH_REUSE', '', 'flag'],
   ['print-config', '', '', 'flag'],
   ['help', '', '', 'flag'],
 ];
@@ -177,7 +178,7 @@ const SHARED_MODELS = new Set(['Session', 'Interaction']);
 const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode',
   'BackchannelAuthenticationRequest']);
 
-function makeAdapter(ns) {
+function makeAdapter(ns, refreshReuse) {
   return class DevAdapter {
     constructor(model) {
       this.model = model;
@@ -207,6 +208,10 @@ function makeAdapter(ns) {
     async findByUserCode() { return undefined; }
 
     async consume(id) {
+      // --refresh-reuse: a redeemed refresh token stays valid until it expires, as Microsoft's
+      // platform does ("doesn't revoke old refresh tokens when used"); by default it is single use
+      // and its reuse ends the grant (OAuth 2.1 rotation), which finds a client that loses one.
+      if (this.model === 'RefreshToken' && refreshReuse) return;
       const v = sGet(this.key(id));
       if (v) v.consumed = Math.floor(Date.now() / 1000);
     }
@@ -626,7 +631,7 @@ async function buildFlows(cfg, baseUrl) {
     }
 
     const configuration = {
-      adapter: makeAdapter(policy.toLowerCase()),
+      adapter: makeAdapter(policy.toLowerCase(), cfg['refresh-reuse']),
       clients: [{
         client_id: cfg['client-id'],
         client_secret: cfg['client-secret'],

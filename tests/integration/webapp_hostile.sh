@@ -167,25 +167,36 @@ wh_signed_in() {
 	[ "$ST_STATUS $ST_URL" = "200 $APP_URL/tasks" ]
 }
 
+wh_rt() {	# wh_rt HASH: the session's stored (sealed) refresh token
+	wh_db "SELECT refresh_token FROM webapp.tokens WHERE session_hash = '$1'"
+}
+
+# wh_session JAR-NAME MODE [WHAT]: alice signs in with MODE in a fresh
+# jar; sets the caller's j (the jar), h (the session's hash) and rt (its
+# stored refresh token).
+wh_session() {
+	j=$(wh_jar "$1")
+	if ! wh_signed_in "$j" "$2"; then
+		fail "${3:-$2}: alice signs in"
+		return 1
+	fi
+	h=$(wh_hash "$j")
+	rt=$(wh_rt "$h")
+}
+
 # wh_refresh_error MODE CODE: the first refresh answers an error other
 # than invalid_grant: a "try again" page with 503, the refresh token kept,
 # the provider's error code logged; the next request renews and works.
 wh_refresh_error() {
 	local mode=$1 code=$2 j h rt n_log
-	j=$(wh_jar "$mode")
-	if ! wh_signed_in "$j" "$mode"; then
-		fail "$mode: alice signs in"
-		return 1
-	fi
-	h=$(wh_hash "$j")
-	rt=$(wh_db "SELECT refresh_token FROM webapp.tokens WHERE session_hash = '$h'")
+	wh_session "$mode" "$mode" || return 1
 	n_log=$(wh_count "refresh answered $code" $STACK_LOGS)
 	wh_db "UPDATE webapp.tokens SET access_expires_at = now() WHERE session_hash = '$h'" >/dev/null
 	stack_http "$j" GET "$APP_URL/tasks"
 	is "$ST_STATUS" 503 "$mode: the refresh fails: 503"
 	ok "$mode: a page that says try again" wh_has 'try again'
 	like "$(stack_header Retry-After)" '^[0-9]+$' "$mode: with Retry-After"
-	is "$(wh_db "SELECT refresh_token FROM webapp.tokens WHERE session_hash = '$h'")" "$rt" \
+	is "$(wh_rt "$h")" "$rt" \
 	    "$mode: the refresh token is kept"
 	is "$(wh_count "refresh answered $code" $STACK_LOGS)" $((n_log + 1)) \
 	    "$mode: the app logs the provider's error code ($code)"
@@ -199,14 +210,8 @@ wh_refresh_error() {
 # is used (200, no "try again"); for the next 30 s that process does not
 # ask the provider again while tokens are still valid.
 wh_refresh_fails_still_valid() {
-	local mode=refresh-429 j h rt n_log n_grant
-	j=$(wh_jar kept)
-	if ! wh_signed_in "$j" "$mode"; then
-		fail "kept token: alice signs in"
-		return 1
-	fi
-	h=$(wh_hash "$j")
-	rt=$(wh_db "SELECT refresh_token FROM webapp.tokens WHERE session_hash = '$h'")
+	local j h rt n_log
+	wh_session kept refresh-429 "kept token" || return 1
 	n_log=$(wh_count ": the access token is still valid" $STACK_LOGS)
 	wh_db "UPDATE webapp.tokens SET access_expires_at = now() + interval '30 seconds' WHERE session_hash = '$h'" >/dev/null
 	stack_http "$j" GET "$APP_URL/tasks"
@@ -214,10 +219,69 @@ wh_refresh_fails_still_valid() {
 	ok "kept token: still signed in as Alice Anderson" wh_has '<span class="who">Alice Anderson</span>'
 	is "$(wh_count ": the access token is still valid" $STACK_LOGS)" $((n_log + 1)) \
 	    "kept token: the app says so in its log"
-	is "$(wh_db "SELECT refresh_token FROM webapp.tokens WHERE session_hash = '$h'")" "$rt" \
+	is "$(wh_rt "$h")" "$rt" \
 	    "kept token: the refresh token is kept"
 	stack_http "$j" GET "$APP_URL/tasks"
 	is "$ST_STATUS" 200 "kept token: the next page works too"
+}
+
+# wh_store_lost KILLS: PostgreSQL drops the web app's connection while it
+# stores renewed tokens (a trigger on webapp.tokens terminates the backend,
+# KILLS times).  The provider has already rotated the refresh token (it is
+# single use there), so the new pair must not be lost: the page is served
+# with it, it is stored once PostgreSQL answers, and the next renewal
+# (which needs that refresh token) keeps alice signed in.
+wh_store_lost() {
+	local kills=$1 what="store lost ($1 dropped connection(s))" j h rt n_kept n_late
+	wh_session "lost$kills" "" "$what" || return 1
+	n_kept=$(wh_count "renewed tokens not stored (postgresql failed)" $STACK_LOGS)
+	n_late=$(wh_count "renewed tokens stored after postgresql came back" $STACK_LOGS)
+	wh_db "UPDATE webapp.tokens SET access_expires_at = now() WHERE session_hash = '$h'" >/dev/null
+	wh_db "CREATE SEQUENCE public.wh_kills;
+	    CREATE OR REPLACE FUNCTION public.wh_kill() RETURNS trigger
+	    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS \$f\$
+	    BEGIN
+		IF nextval('public.wh_kills') <= $kills THEN
+			PERFORM pg_terminate_backend(pg_backend_pid());
+			PERFORM pg_sleep(5);
+		END IF;
+		RETURN NEW;
+	    END \$f\$;
+	    CREATE TRIGGER wh_kill BEFORE INSERT OR UPDATE ON webapp.tokens
+	    FOR EACH ROW WHEN (NEW.session_hash = '$h') EXECUTE FUNCTION public.wh_kill()" >/dev/null
+	stack_http "$j" GET "$APP_URL/tasks"
+	wh_db "DROP TRIGGER wh_kill ON webapp.tokens" >/dev/null
+	is "$ST_STATUS" 200 "$what: the page is served with the renewed token"
+	ok "$what: still signed in as Alice Anderson" wh_has '<span class="who">Alice Anderson</span>'
+	is "$(wh_db "SELECT last_value >= $kills FROM public.wh_kills")" t \
+	    "$what: the connection was dropped while storing (the trigger fired)"
+	is "$(wh_count "renewed tokens not stored (postgresql failed)" $STACK_LOGS)" $((n_kept + 1)) \
+	    "$what: the app says the store failed"
+	is "$(wh_count "renewed tokens stored after postgresql came back" $STACK_LOGS)" $((n_late + 1)) \
+	    "$what: and that it stored them on a retry"
+	isnt "$(wh_rt "$h")" "$rt" "$what: the rotated refresh token is stored"
+	rt=$(wh_rt "$h")
+	wh_db "UPDATE webapp.tokens SET access_expires_at = now() WHERE session_hash = '$h'" >/dev/null
+	stack_http "$j" GET "$APP_URL/tasks"
+	is "$ST_STATUS" 200 "$what: the next renewal works (the stored refresh token is the live one)"
+	ok "$what: still signed in after it" wh_has '<span class="who">Alice Anderson</span>'
+	isnt "$(wh_rt "$h")" "$rt" "$what: (that renewal rotated it again)"
+	wh_db "DROP FUNCTION public.wh_kill(); DROP SEQUENCE public.wh_kills" >/dev/null
+}
+
+# wh_refresh_single_use: the control for wh_store_lost: this provider
+# refuses a refresh token redeemed once already.
+wh_refresh_single_use() {
+	local j h rt
+	wh_session single-use "" "single use" || return 1
+	wh_db "UPDATE webapp.tokens SET access_expires_at = now() WHERE session_hash = '$h'" >/dev/null
+	stack_http "$j" GET "$APP_URL/tasks"
+	is "$ST_STATUS" 200 "single use: a renewal works"
+	# Put the redeemed refresh token back, as a lost store would leave it.
+	wh_db "UPDATE webapp.tokens SET refresh_token = '$rt', access_expires_at = now() WHERE session_hash = '$h'" >/dev/null
+	stack_http "$j" GET "$APP_URL/tasks"
+	like "$ST_STATUS $ST_LOCATION" "^303 $APP_URL/signin\\?return_to=%2Ftasks" \
+	    "single use: the redeemed refresh token again is refused: sign in"
 }
 
 # wh_renew_burst: 20 parallel page loads after the access token expired,
@@ -329,6 +393,9 @@ webapp_hostile_run() {
 		wh_refresh_error "${line%%:*}" "${line#*:}"
 	done
 	wh_refresh_fails_still_valid
+	wh_refresh_single_use
+	wh_store_lost 1
+	wh_store_lost 4
 	wh_renew_burst
 	wh_loop_guard
 	stack_down
