@@ -7,7 +7,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "fnv.h"
+#include <xxhash.h>
+
 #include "respond.h"
 
 static void
@@ -56,9 +57,12 @@ api_json_weak(struct req *r, struct json_object *o,
 		api_fail(r, ERR_NOMEM, NULL);
 		return;
 	}
-	/* A change tag, not a secret: the body's FNV-1a is enough. */
+	/*
+	 * A change tag, not a secret: the body's XXH3 (64 bits) is enough,
+	 * at a tenth of a byte-wise hash's cost.
+	 */
 	(void)snprintf(tag, sizeof(tag), "%016" PRIx64,
-	    fnv1a64(FNV1A64_INIT, s, len));
+	    (uint64_t)XXH3_64bits(s, len));
 	api_common_headers(r);
 	(void)req_headerf(r, "ETag", "W/\"%s\"", tag);
 	if (inm != NULL && etag_match(inm, tag, true, true))

@@ -11,13 +11,9 @@ static const char *const bearer_schemes[BEARER_SCHEME__MAX] = {
 	[BEARER_SCHEME_DPOP] = "DPoP",
 };
 
-static bool
-bearer_b64tchar(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-	    c == '~' || c == '+' || c == '/';
-}
+/* RFC 6750 b64token, without the trailing "=" (strspn: every request). */
+#define BEARER_B64TCHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+	"0123456789-._~+/"
 
 /* RFC 9110 tchar, for telling a scheme apart from what follows it. */
 static bool
@@ -81,8 +77,8 @@ bearer_parse_scheme(const char *authorization, enum bearer_scheme *sch,
 		goto out;
 	while (*p == ' ')
 		p++;
-	for (tok = p; bearer_b64tchar((unsigned char)*p); p++)
-		continue;
+	tok = p;
+	p += strspn(p, BEARER_B64TCHARS);
 	if (p == tok)
 		goto out;
 	while (*p == '=')

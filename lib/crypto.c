@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -119,9 +120,23 @@ crypto_hmac_sha256(const void *key, size_t klen, const void *msg, size_t mlen,
 bool
 crypto_equal(const void *a, const void *b, size_t len)
 {
-	if (len == 0)
-		return true;
-	return CRYPTO_memcmp(a, b, len) == 0;
+	const unsigned char *x = a, *y = b;
+	uint64_t wx, wy, d = 0;
+	size_t	 i;
+
+	/*
+	 * Constant time like CRYPTO_memcmp (no branch on the data), eight
+	 * bytes at a time: the API compares whole bearer tokens with it on
+	 * every request (CRYPTO_memcmp: 7k instructions for 700 bytes).
+	 */
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&wx, x + i, 8);
+		memcpy(&wy, y + i, 8);
+		d |= wx ^ wy;
+	}
+	for (; i < len; i++)
+		d |= (uint64_t)(x[i] ^ y[i]);
+	return d == 0;
 }
 
 bool

@@ -1,14 +1,13 @@
 #include "config.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/uio.h>
 
-#include <json-c/json.h>
 #include <openssl/evp.h>
 
 #include "log.h"
@@ -20,6 +19,9 @@
 /* A text record: the head, the message and the fields, each escaped. */
 #define LOG_OUT_MAX (LOG_LINE_MAX * 4 + \
 	LOG_FIELDS_MAX * (LOG_FIELD_MAX * 4 + 32) + 256)
+/* A JSON record: every byte of the message and fields escaped as \u00XX. */
+#define LOG_JSON_MAX (LOG_LINE_MAX * 6 + \
+	LOG_FIELDS_MAX * (LOG_FIELD_MAX * 6 + 64) + 512)
 #define LOG_EVENT_MAX 64	/* bytes of an event name */
 
 static const char *log_prog = "todo-b2c";
@@ -189,6 +191,32 @@ log_put(char *out, size_t sz, size_t *o, const char *s)
 
 /* ---- fields -------------------------------------------------------------- */
 
+/* v / 10^decimals in decimal, with that many decimals, in out. */
+static const char *
+log_itoa(long long v, int decimals, char out[LOG_NUM_SIZE])
+{
+	char	 rev[LOG_NUM_SIZE];
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+	size_t	 n = 0, o = 0;
+	int	 d = 0;
+
+	do {
+		if (decimals > 0 && d++ == decimals)
+			rev[n++] = '.';
+		rev[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0 || d < decimals);
+	if (decimals > 0 && d == decimals)
+		rev[n++] = '.', rev[n++] = '0';
+	if (v < 0)
+		out[o++] = '-';
+	while (n > 0)
+		out[o++] = rev[--n];
+	out[o] = '\0';
+	return out;
+}
+
 /* A value that looks like a JWT (or a JWE): header.payload.signature. */
 static bool
 log_jwt_shaped(const char *s)
@@ -213,13 +241,21 @@ log_field_str(const struct log_field *f, char tmp[LOG_NUM_SIZE],
 
 	if ((unsigned)f->key >= LOG_KEY__MAX)
 		return NULL;
+	if (log_keys[f->key].type != LOG_TYPE_STR &&
+	    log_keys[f->key].type != LOG_TYPE_USER && !isfinite(f->num))
+		return NULL;	/* not a JSON number */
 	switch (log_keys[f->key].type) {
 	case LOG_TYPE_INT:
+		if (f->num > -1e15 && f->num < 1e15)	/* no printf */
+			return log_itoa(f->num < 0 ? -(long long)(0.5 - f->num) :
+			    (long long)(f->num + 0.5), 0, tmp);
 		w = snprintf(tmp, LOG_NUM_SIZE, "%.0f", f->num);
 		return w > 0 && w < LOG_NUM_SIZE ? tmp : NULL;
 	case LOG_TYPE_MS:
-		w = snprintf(tmp, LOG_NUM_SIZE, "%.3f", f->num < 0 ? 0 :
-		    f->num);
+		if (f->num < 1e12)		/* milliseconds, 3 decimals */
+			return log_itoa(f->num < 0 ? 0 :
+			    (long long)(f->num * 1000 + 0.5), 3, tmp);
+		w = snprintf(tmp, LOG_NUM_SIZE, "%.3f", f->num);
 		return w > 0 && w < LOG_NUM_SIZE ? tmp : NULL;
 	case LOG_TYPE_USER:
 		if (f->str == NULL)
@@ -242,141 +278,184 @@ log_field_str(const struct log_field *f, char tmp[LOG_NUM_SIZE],
 
 /* ---- json ---------------------------------------------------------------- */
 
-/* s as valid UTF-8 in out (size sz): bad bytes become U+FFFD. */
-static const char *
-log_utf8(const char *s, char *out, size_t sz)
-{
-	size_t	 i, o = 0, len = strlen(s), k;
-	uint32_t cp;
-
-	for (i = 0; i < len; i += k) {
-		k = utf8_decode((const unsigned char *)s + i, len - i, &cp);
-		if (k == 0) {
-			if (o + 4 > sz)
-				break;
-			memcpy(out + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			k = 1;
-		} else {
-			if (o + k + 1 > sz)
-				break;
-			memcpy(out + o, s + i, k);
-			o += k;
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
-static bool
-log_json_str(struct json_object *o, const char *key, const char *v)
-{
-	char	 clean[LOG_LINE_MAX * 3 + 1];
-	struct json_object *s;
-
-	if ((s = json_object_new_string(log_utf8(v, clean, sizeof(clean)))) ==
-	    NULL)
-		return false;
-	if (json_object_object_add(o, key, s) != 0) {
-		json_object_put(s);
-		return false;
-	}
-	return true;
-}
-
-static bool
-log_json_add(struct json_object *o, const char *key, struct json_object *v)
-{
-	if (v == NULL)
-		return false;
-	if (json_object_object_add(o, key, v) != 0) {
-		json_object_put(v);
-		return false;
-	}
-	return true;
-}
-
 static void
 log_time(char out[LOG_TIME_SIZE])
 {
+	/* The seconds part is formatted once per second. */
+	static char sec[LOG_TIME_SIZE];
+	static size_t secn;
+	static time_t secs = -1;
 	struct timespec ts;
 	struct tm tm;
-	size_t	 n;
+	long	 ms;
 
 	out[0] = '\0';
-	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
-	    gmtime_r(&ts.tv_sec, &tm) == NULL)
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
 		return;
-	if ((n = strftime(out, LOG_TIME_SIZE, "%Y-%m-%dT%H:%M:%S", &tm)) ==
-	    0)
-		return;
-	if (snprintf(out + n, LOG_TIME_SIZE - n, ".%03ldZ",
-	    ts.tv_nsec / 1000000) >= (int)(LOG_TIME_SIZE - n))
-		out[0] = '\0';
+	if (ts.tv_sec != secs) {
+		secs = -1;
+		if (gmtime_r(&ts.tv_sec, &tm) == NULL ||
+		    (secn = strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S",
+		    &tm)) == 0 || secn + sizeof(".000Z") > LOG_TIME_SIZE)
+			return;
+		secs = ts.tv_sec;
+	}
+	ms = ts.tv_nsec / 1000000;
+	memcpy(out, sec, secn);
+	out[secn] = '.';
+	out[secn + 1] = (char)('0' + ms / 100 % 10);
+	out[secn + 2] = (char)('0' + ms / 10 % 10);
+	out[secn + 3] = (char)('0' + ms % 10);
+	memcpy(out + secn + 4, "Z", 2);
 }
 
-/* The JSON record; false when json-c fails (the caller writes text). */
+/*
+ * The JSON record, written directly (a json-c object per record cost
+ * more than the rest of a logged request): strings as valid UTF-8 (bad
+ * bytes become U+FFFD), escaped as json-c escapes them.  The buffer holds
+ * the worst case; false if it did not (the caller writes text).
+ */
+struct log_jout {
+	char	*p;
+	size_t	 sz;
+	size_t	 o;
+	bool	 full;
+};
+
+static void
+log_jput(struct log_jout *j, const char *s, size_t n)
+{
+	if (j->full || n > j->sz - j->o) {
+		j->full = true;
+		return;
+	}
+	memcpy(j->p + j->o, s, n);
+	j->o += n;
+}
+
+static void
+log_jstr(struct log_jout *j, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t	 i = 0, len = strlen(s), run, k;
+	uint32_t cp;
+	char	 esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+	log_jput(j, "\"", 1);
+	while (i < len) {
+		for (run = i; run < len && u[run] >= 0x20 && u[run] < 0x80 &&
+		    u[run] != '"' && u[run] != '\\'; run++)
+			;
+		log_jput(j, s + i, run - i);
+		if ((i = run) == len)
+			break;
+		if (u[i] >= 0x80) {
+			if ((k = utf8_decode(u + i, len - i, &cp)) == 0) {
+				log_jput(j, "\xef\xbf\xbd", 3);
+				k = 1;
+			} else
+				log_jput(j, s + i, k);
+			i += k;
+			continue;
+		}
+		switch (u[i]) {
+		case '"':
+			log_jput(j, "\\\"", 2);
+			break;
+		case '\\':
+			log_jput(j, "\\\\", 2);
+			break;
+		case '\n':
+			log_jput(j, "\\n", 2);
+			break;
+		case '\r':
+			log_jput(j, "\\r", 2);
+			break;
+		case '\t':
+			log_jput(j, "\\t", 2);
+			break;
+		case '\b':
+			log_jput(j, "\\b", 2);
+			break;
+		case '\f':
+			log_jput(j, "\\f", 2);
+			break;
+		default:
+			esc[4] = hex[u[i] >> 4];
+			esc[5] = hex[u[i] & 0xf];
+			log_jput(j, esc, sizeof(esc));
+			break;
+		}
+		i++;
+	}
+	log_jput(j, "\"", 1);
+}
+
+/* ,"key": */
+static void
+log_jkey(struct log_jout *j, const char *key)
+{
+	log_jput(j, ",\"", 2);
+	log_jput(j, key, strlen(key));
+	log_jput(j, "\":", 2);
+}
+
 static bool
 log_json(enum log_level lvl, const char *event, const char *func,
     const char *msg, const struct log_field *f, size_t nf)
 {
-	char	 t[LOG_TIME_SIZE], tmp[LOG_NUM_SIZE];
+	char	 out[LOG_JSON_MAX], t[LOG_TIME_SIZE], tmp[LOG_NUM_SIZE];
 	char	 cut[LOG_FIELD_MAX + 1];
-	struct json_object *o;
-	struct iovec iov[2];
-	const char *s, *v;
+	struct log_jout j = { out, sizeof(out) - 1, 0, false };
+	const char *v;
 	size_t	 i;
-	bool	 good;
 
-	if ((o = json_object_new_object()) == NULL)
-		return false;
 	log_time(t);
-	good = log_json_str(o, "time", t) &&
-	    log_json_str(o, "level", log_names[lvl]) &&
-	    log_json_str(o, "program", log_prog) &&
-	    log_json_add(o, "pid", json_object_new_int64((int64_t)getpid()));
-	if (good && log_rid[0] != '\0')
-		good = log_json_str(o, "request_id", log_rid);
-	else if (good)
-		good = json_object_object_add(o, "request_id", NULL) == 0;
-	good = good && log_json_str(o, "event", event) &&
-	    log_json_str(o, "msg", msg);
-	if (good && func != NULL)
-		good = log_json_str(o, "func", func);
-	for (i = 0; good && i < nf && i < LOG_FIELDS_MAX; i++) {
+	log_jput(&j, "{\"time\":", 8);
+	log_jstr(&j, t);
+	log_jkey(&j, "level");
+	log_jstr(&j, log_names[lvl]);
+	log_jkey(&j, "program");
+	log_jstr(&j, log_prog);
+	log_jput(&j, ",\"pid\":", 7);
+	log_itoa((long long)getpid(), 0, tmp);
+	log_jput(&j, tmp, strlen(tmp));
+	log_jkey(&j, "request_id");
+	if (log_rid[0] != '\0')
+		log_jstr(&j, log_rid);
+	else
+		log_jput(&j, "null", 4);
+	log_jkey(&j, "event");
+	log_jstr(&j, event);
+	log_jkey(&j, "msg");
+	log_jstr(&j, msg);
+	if (func != NULL) {
+		log_jkey(&j, "func");
+		log_jstr(&j, func);
+	}
+	for (i = 0; i < nf && i < LOG_FIELDS_MAX; i++) {
 		if ((v = log_field_str(&f[i], tmp, cut)) == NULL)
 			continue;
+		log_jkey(&j, log_keys[f[i].key].name);
 		switch (log_keys[f[i].key].type) {
 		case LOG_TYPE_INT:
-			good = log_json_add(o, log_keys[f[i].key].name,
-			    json_object_new_int64((int64_t)f[i].num));
-			break;
 		case LOG_TYPE_MS:
-			good = log_json_add(o, log_keys[f[i].key].name,
-			    json_object_new_double_s(f[i].num < 0 ? 0 :
-			    f[i].num, v));
+			log_jput(&j, v, strlen(v));	/* a number */
 			break;
 		default:
-			good = log_json_str(o, log_keys[f[i].key].name, v);
+			log_jstr(&j, v);
 			break;
 		}
 	}
-	if (good && (s = json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) !=
-	    NULL) {
-		/* One write per record: records of processes do not mix. */
-		iov[0].iov_base = (void *)(uintptr_t)s;
-		iov[0].iov_len = strlen(s);
-		iov[1].iov_base = (void *)(uintptr_t)"\n";
-		iov[1].iov_len = 1;
-		(void)writev(STDERR_FILENO, iov, 2);
-	} else
-		good = false;
-	json_object_put(o);
-	return good;
+	log_jput(&j, "}\n", 2);
+	if (j.full)
+		return false;
+	/* One write per record: records of processes do not mix. */
+	if (write(STDERR_FILENO, out, j.o) < 0)
+		return true;	/* nowhere else to say so */
+	return true;
 }
-
-/* ---- records ------------------------------------------------------------- */
 
 static void
 log_record(enum log_level lvl, const char *event, const char *func,
@@ -479,11 +558,26 @@ void
 log_access(const char *method, const char *route, int status,
     double duration_ms)
 {
-	log_event(LOG_LEVEL_INFO, "access", LOG_FIELDS(LOG_F_METHOD(method),
+	const struct log_field f[] = { LOG_F_METHOD(method),
 	    LOG_F_ROUTE(route), LOG_F_STATUS(status),
-	    LOG_F_DURATION_MS(duration_ms)), "%s %s %d",
-	    method != NULL ? method : "-", route != NULL ? route : "-",
-	    status);
+	    LOG_F_DURATION_MS(duration_ms) };
+	char	 msg[LOG_LINE_MAX], num[LOG_NUM_SIZE];
+	struct log_jout m = { msg, sizeof(msg) - 1, 0, false };
+
+	if (LOG_LEVEL_INFO > log_max)
+		return;
+	/* "GET /tasks 200", without printf: one of these per request. */
+	log_jput(&m, method != NULL ? method : "-", strlen(method != NULL ?
+	    method : "-"));
+	log_jput(&m, " ", 1);
+	log_jput(&m, route != NULL ? route : "-", strlen(route != NULL ?
+	    route : "-"));
+	log_jput(&m, " ", 1);
+	log_itoa(status, 0, num);
+	log_jput(&m, num, strlen(num));
+	msg[m.full ? 0 : m.o] = '\0';
+	log_record(LOG_LEVEL_INFO, "access", NULL, msg, f,
+	    sizeof(f) / sizeof(f[0]));
 }
 
 const char *

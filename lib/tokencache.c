@@ -4,13 +4,20 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <xxhash.h>
 
 #include "crypto.h"
 #include "tokencache.h"
 
+/*
+ * The slot is picked by the token's XXH3 hash (not a cryptographic one);
+ * the whole token is kept and compared in constant time, so a collision,
+ * chosen or not, is only a miss.  (SHA-256 of the token cost 26k
+ * instructions per API request, XXH3 a few hundred.)
+ */
 struct slot {
-	unsigned char		 hash[CRYPTO_SHA256_LEN];
-	bool			 used;
+	char			*token;		/* NULL: free */
+	size_t			 len;
 	struct tokencache_entry	 e;
 };
 
@@ -26,38 +33,45 @@ tokencache_new(struct tokencache **out)
 	return ERR_OK;
 }
 
+static void
+tokencache_clear(struct slot *s)
+{
+	if (s->token != NULL) {
+		OPENSSL_cleanse(s->token, s->len);
+		free(s->token);
+	}
+	OPENSSL_cleanse(s, sizeof(*s));
+}
+
 void
 tokencache_free(struct tokencache *c)
 {
+	size_t	 i;
+
 	if (c == NULL)
 		return;
-	OPENSSL_cleanse(c, sizeof(*c));
+	for (i = 0; i < TOKENCACHE_SLOTS; i++)
+		tokencache_clear(&c->slots[i]);
 	free(c);
 }
 
 static struct slot *
-tokencache_slot(struct tokencache *c, const unsigned char *hash)
+tokencache_slot(struct tokencache *c, const char *token, size_t len)
 {
-	size_t i;
-
-	/* The hash is uniform: its first bytes pick the slot. */
-	i = ((size_t)hash[0] << 8 | hash[1]) % TOKENCACHE_SLOTS;
-	return &c->slots[i];
+	return &c->slots[XXH3_64bits(token, len) % TOKENCACHE_SLOTS];
 }
 
 const struct tokencache_entry *
 tokencache_get(struct tokencache *c, const char *token, size_t len,
     time_t now)
 {
-	unsigned char	 hash[CRYPTO_SHA256_LEN];
-	struct slot	*s;
+	struct slot	*s = tokencache_slot(c, token, len);
 
-	crypto_sha256(token, len, hash);
-	s = tokencache_slot(c, hash);
-	if (!s->used || !crypto_equal(s->hash, hash, sizeof(hash)))
+	if (s->token == NULL || s->len != len ||
+	    !crypto_equal(s->token, token, len))
 		return NULL;
 	if (now >= s->e.until) {
-		s->used = false;
+		tokencache_clear(s);
 		return NULL;
 	}
 	return &s->e;
@@ -68,19 +82,23 @@ tokencache_put(struct tokencache *c, const char *token, size_t len,
     const char *iss, const char *sub, unsigned scopes, time_t exp,
     time_t now)
 {
-	unsigned char	 hash[CRYPTO_SHA256_LEN];
 	struct slot	*s;
 	size_t		 ni = strlen(iss), ns = strlen(sub);
+	char		*copy;
 
-	if (ni > TOKENCACHE_ISS_MAX || ns > TOKENCACHE_SUB_MAX || exp <= now)
+	if (ni > TOKENCACHE_ISS_MAX || ns > TOKENCACHE_SUB_MAX ||
+	    len > TOKENCACHE_TOKEN_MAX || exp <= now)
 		return NULL;
-	crypto_sha256(token, len, hash);
-	s = tokencache_slot(c, hash);
-	memcpy(s->hash, hash, sizeof(hash));
+	if ((copy = malloc(len ? len : 1)) == NULL)
+		return NULL;
+	memcpy(copy, token, len);
+	s = tokencache_slot(c, token, len);
+	tokencache_clear(s);
+	s->token = copy;
+	s->len = len;
 	memcpy(s->e.iss, iss, ni + 1);
 	memcpy(s->e.sub, sub, ns + 1);
 	s->e.scopes = scopes;
 	s->e.until = exp < now + TOKENCACHE_TTL ? exp : now + TOKENCACHE_TTL;
-	s->used = true;
 	return &s->e;
 }

@@ -1,9 +1,10 @@
 /*
- * tokencache: what verifying a bearer token found, remembered by the
- * SHA-256 of the token until the token expires (at most TOKENCACHE_TTL
- * seconds), so a client that sends the same token again costs a hash and
- * a lookup instead of a signature check and two JSON parses.  Direct
- * mapped, fixed size, per process; a collision evicts.
+ * tokencache: what verifying a bearer token found, remembered with the
+ * token until the token expires (at most TOKENCACHE_TTL seconds), so a
+ * client that sends the same token again costs a fast hash and a
+ * constant-time comparison instead of a signature check and two
+ * JSON parses.  Direct mapped, fixed size, per process; a collision
+ * evicts.  The tokens are wiped when evicted and when the cache is freed.
  */
 #ifndef TODO_TOKENCACHE_H
 #define TODO_TOKENCACHE_H
@@ -18,6 +19,7 @@
 #define TOKENCACHE_TTL 300		/* seconds an entry is trusted at most */
 #define TOKENCACHE_ISS_MAX 1024
 #define TOKENCACHE_SUB_MAX 256
+#define TOKENCACHE_TOKEN_MAX 8192	/* longer tokens are not kept */
 
 /* What a verified token grants. */
 struct tokencache_entry {

@@ -563,6 +563,29 @@ test_compare(void)
 	ok(!crypto_equal("abc", "abd", 3), "equal: last byte differs");
 	ok(!crypto_equal("\x00" "bc", "\x01" "bc", 3), "equal: first byte");
 	ok(crypto_equal("x", "y", 0), "equal: zero length");
+	{
+		unsigned char a[41], b[41];
+		size_t	 len, at, bad = 0;
+
+		/* Every length 1-41 (words and tails), a difference anywhere. */
+		for (len = 1; len <= sizeof(a); len++) {
+			memset(a, 0x5a, len);
+			memcpy(b, a, len);
+			if (!crypto_equal(a, b, len))
+				bad++;
+			for (at = 0; at < len; at++) {
+				b[at] ^= 0x80;
+				if (crypto_equal(a, b, len))
+					bad++;
+				b[at] ^= 0x81;
+				if (crypto_equal(a, b, len))
+					bad++;
+				b[at] ^= 0x01;
+			}
+		}
+		is_int((long)bad, 0, "equal: lengths 1-41, one bit or byte "
+		    "off anywhere");
+	}
 	ok(crypto_streq("token", "token"), "streq: same");
 	ok(crypto_streq("", ""), "streq: both empty");
 	ok(!crypto_streq("token", "toke"), "streq: prefix");

@@ -581,6 +581,60 @@ test_json(void)
 	    "tab\tnl\ncr\r") == 0, "json: control bytes escaped, one line");
 	json_object_put(o);
 
+	/* Every byte: control bytes read back, ASCII kept, lone high bytes
+	 * replaced; a valid multibyte character kept whole. */
+	{
+		char	 all[300], want[900];
+		size_t	 a = 0, w = 0;
+		int	 c;
+
+		for (c = 1; c < 0x80; c++)
+			all[a++] = want[w++] = (char)c;
+		for (c = 0x80; c < 0x100; c++) {
+			all[a++] = (char)c;
+			memcpy(want + w, "\xef\xbf\xbd", 3);
+			w += 3;
+		}
+		memcpy(all + a, "\xc3\xa9", 2);	/* U+00E9 */
+		memcpy(want + w, "\xc3\xa9", 2);
+		all[a + 2] = want[w + 2] = '\0';
+		CAPTURE(log_info("%s", all));
+		ok((o = big_json()) != NULL && jstr(o, "msg") != NULL &&
+		    strcmp(jstr(o, "msg"), want) == 0,
+		    "json: bytes 1-255 read back (high ones as U+FFFD)");
+		json_object_put(o);
+	}
+	CAPTURE(log_event(LOG_LEVEL_INFO, "access", LOG_FIELDS(
+	    LOG_F_STATUS(200), LOG_F_DURATION_MS(0.0 / 0.0)), "nan"));
+	ok((o = big_json()) != NULL &&
+	    !json_object_object_get_ex(o, "duration_ms", &v) &&
+	    json_object_object_get_ex(o, "status", &v),
+	    "json: a duration that is not a number is left out");
+	json_object_put(o);
+
+	{
+		static const struct { double ms; const char *want; } d[] = {
+			{ 3.25, "\"duration_ms\":3.250," },
+			{ 0, "\"duration_ms\":0.000," },
+			{ 0.0004, "\"duration_ms\":0.000," },
+			{ 0.0006, "\"duration_ms\":0.001," },
+			{ -2, "\"duration_ms\":0.000," },
+			{ 1234.5678, "\"duration_ms\":1234.568," },
+			{ 99999.9999, "\"duration_ms\":100000.000," },
+		};
+		size_t	 i;
+
+		for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+			CAPTURE(log_event(LOG_LEVEL_INFO, "access", LOG_FIELDS(
+			    LOG_F_DURATION_MS(d[i].ms), LOG_F_STATUS(-404)),
+			    "x"));
+			ok(strstr(big, d[i].want) != NULL &&
+			    strstr(big, "\"status\":-404}") != NULL,
+			    "json: duration %g written as %s", d[i].ms,
+			    d[i].want);
+		}
+	}
+
 	log_set_format((enum log_format)42);
 	CAPTURE(log_info("still json"));
 	ok(big[0] == '{', "an unknown format is ignored");

@@ -71,6 +71,28 @@ main(void)
 	is_int(i, 4 * TOKENCACHE_SLOTS, "every hit is the token's own entry");
 	ok(hits > 0 && hits <= TOKENCACHE_SLOTS, "at most one entry a slot "
 	    "(%d hits)", hits);
+	/*
+	 * Same length, same last bytes (so the same slot): the other token
+	 * must miss, never get the first one's entry.
+	 */
+	{
+		char	 a[200], b[200], big[TOKENCACHE_TOKEN_MAX + 2];
+
+		memset(a, 'a', sizeof(a));
+		memset(b, 'b', 100);
+		memcpy(b + 100, a + 100, 100);
+		ok(tokencache_put(c, a, sizeof(a), "i", "owner-a", 3, now + 60,
+		    now) != NULL, "a token with a known tail is kept");
+		ok(tokencache_get(c, b, sizeof(b), now) == NULL,
+		    "another token with the same tail and length: a miss");
+		ok((e = tokencache_get(c, a, sizeof(a), now)) != NULL &&
+		    strcmp(e->sub, "owner-a") == 0, "the first still hits");
+		memset(big, 'x', sizeof(big));
+		ok(tokencache_put(c, big, TOKENCACHE_TOKEN_MAX + 1, "i", "u", 1,
+		    now + 60, now) == NULL, "a token over the limit is not kept");
+		ok(tokencache_put(c, big, TOKENCACHE_TOKEN_MAX, "i", "u", 1,
+		    now + 60, now) != NULL, "one at the limit is");
+	}
 	tokencache_free(c);
 	tokencache_free(NULL);
 	return tap_done();
