@@ -18,9 +18,9 @@
 #include "buf.h"
 #include "conf.h"
 #include "crypto.h"
+#include "jws.h"
 
 #define ASSERTION_SHA1_LEN 20
-#define ASSERTION_RSA_SIG_MAX 1024	/* bytes: 8192-bit modulus */
 
 struct assertion {
 	EVP_PKEY	*key;
@@ -163,46 +163,6 @@ assertion_add(struct json_object *o, const char *k, struct json_object *v)
 	return true;
 }
 
-/* b64url(JSON of o) to b. */
-static enum err
-assertion_part(struct json_object *o, struct buf *b)
-{
-	const char *s = json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-
-	return s == NULL ? ERR_NOMEM : b64url_encode(s, strlen(s), b);
-}
-
-/* Sign b's contents with a's key under alg and append ".signature". */
-static enum err
-assertion_sign(const struct assertion *a, enum jwk_alg alg, struct buf *b)
-{
-	unsigned char sig[ASSERTION_RSA_SIG_MAX];
-	size_t	 siglen = sizeof(sig);
-	EVP_MD_CTX *mctx = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
-	enum err e = ERR_SYSTEM;
-
-	if (b->err != ERR_OK)
-		return b->err;
-	if ((mctx = EVP_MD_CTX_new()) == NULL)
-		return ERR_NOMEM;
-	if (EVP_DigestSignInit(mctx, &pctx, EVP_sha256(), NULL, a->key) != 1)
-		goto out;
-	if (alg == JWK_ALG_PS256 && (EVP_PKEY_CTX_set_rsa_padding(pctx,
-	    RSA_PKCS1_PSS_PADDING) != 1 ||
-	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, JWK_PS256_SALT_LEN) != 1))
-		goto out;
-	if (EVP_DigestSign(mctx, sig, &siglen, (const unsigned char *)b->data,
-	    b->len) != 1)
-		goto out;
-	if ((e = buf_addc(b, '.')) == ERR_OK)
-		e = b64url_encode(sig, siglen, b);
-out:
-	EVP_MD_CTX_free(mctx);
-	return e;
-}
-
 /* The header's and the claims' members; false on no memory. */
 static bool
 assertion_members(struct json_object *hdr, struct json_object *claims,
@@ -236,11 +196,9 @@ assertion_make(const struct assertion *a, enum jwk_alg alg,
 {
 	struct json_object *hdr = NULL, *claims = NULL;
 	char	*jti = NULL;
-	struct buf b;
 	enum err e;
 
 	*out = NULL;
-	buf_init(&b, ASSERTION_JWT_MAX);
 	if ((alg != JWK_ALG_RS256 && alg != JWK_ALG_PS256) ||
 	    client_id == NULL || *client_id == '\0' || audience == NULL ||
 	    *audience == '\0')
@@ -253,17 +211,10 @@ assertion_make(const struct assertion *a, enum jwk_alg alg,
 	    !assertion_members(hdr, claims, a, alg, client_id, audience, jti,
 	    now))
 		goto out;
-	if ((e = assertion_part(hdr, &b)) != ERR_OK ||
-	    (e = buf_addc(&b, '.')) != ERR_OK ||
-	    (e = assertion_part(claims, &b)) != ERR_OK ||
-	    (e = assertion_sign(a, alg, &b)) != ERR_OK)
-		goto out;
-	*out = buf_steal(&b);
-	e = *out == NULL ? ERR_NOMEM : ERR_OK;
+	e = jws_sign(hdr, claims, a->key, alg, ASSERTION_JWT_MAX, out);
 out:
 	json_object_put(hdr);
 	json_object_put(claims);
 	crypto_free_str(jti);
-	buf_free(&b);
 	return e;
 }

@@ -18,6 +18,7 @@
 #include "dpop.h"
 #include "dpopkey.h"
 #include "jwk.h"
+#include "jws.h"
 
 #define DPOPKEY_PROOF_MAX	DPOP_PROOF_MAX
 #define DPOPKEY_DER_MAX		256	/* bytes of an EC private key DER */
@@ -188,50 +189,6 @@ dpopkey_jkt(const struct dpopkey *k)
 	return k->jkt;
 }
 
-/* Append base64url(JSON of o) to b. */
-static enum err
-dpopkey_part(struct json_object *o, struct buf *b)
-{
-	const char	*s;
-	size_t		 n;
-
-	if ((s = json_object_to_json_string_length(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-	    &n)) == NULL)
-		return ERR_NOMEM;
-	return b64url_encode(s, n, b);
-}
-
-/* Sign b's content (ES256) and append "." and the signature's r || s. */
-static enum err
-dpopkey_sign(EVP_PKEY *pkey, struct buf *b)
-{
-	unsigned char	 der[DPOPKEY_DER_MAX], rs[JWK_ES256_SIG_LEN];
-	const unsigned char *p = der;
-	EVP_MD_CTX	*mctx = NULL;
-	ECDSA_SIG	*sig = NULL;
-	size_t		 len = sizeof(der);
-	enum err	 e = ERR_SYSTEM;
-
-	if ((mctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestSignInit(mctx, NULL, EVP_sha256(), NULL, pkey) != 1 ||
-	    EVP_DigestSign(mctx, der, &len, (const unsigned char *)b->data,
-	    b->len) != 1 ||
-	    (sig = d2i_ECDSA_SIG(NULL, &p, (long)len)) == NULL ||
-	    BN_bn2binpad(ECDSA_SIG_get0_r(sig), rs, JWK_EC_COORD_LEN) !=
-	    JWK_EC_COORD_LEN || BN_bn2binpad(ECDSA_SIG_get0_s(sig),
-	    rs + JWK_EC_COORD_LEN, JWK_EC_COORD_LEN) != JWK_EC_COORD_LEN)
-		goto out;
-	if ((e = buf_addc(b, '.')) == ERR_OK)
-		e = b64url_encode(rs, sizeof(rs), b);
-out:
-	if (e != ERR_OK)
-		ERR_clear_error();
-	ECDSA_SIG_free(sig);
-	EVP_MD_CTX_free(mctx);
-	return e;
-}
-
 /* Add a string member; false when out of memory. */
 static bool
 dpopkey_put(struct json_object *o, const char *name, const char *v,
@@ -248,11 +205,9 @@ dpopkey_proof(const struct dpopkey *k, const char *htm, const char *url,
 	struct json_object *hdr = NULL, *claims = NULL;
 	unsigned char	 dig[CRYPTO_SHA256_LEN];
 	char		*jti = NULL, *ath = NULL;
-	struct buf	 b;
 	enum err	 e = ERR_NOMEM;
 
 	*out = NULL;
-	buf_init(&b, DPOPKEY_PROOF_MAX);
 	if (token != NULL) {
 		crypto_sha256(token, strlen(token), dig);
 		if ((e = b64url_encode_str(dig, sizeof(dig), &ath)) != ERR_OK)
@@ -273,15 +228,9 @@ dpopkey_proof(const struct dpopkey *k, const char *htm, const char *url,
 	    json_object_new_int64((int64_t)now)) != 0 ||
 	    (ath != NULL && !dpopkey_put(claims, "ath", ath, strlen(ath))))
 		goto out;
-	if ((e = dpopkey_part(hdr, &b)) != ERR_OK ||
-	    (e = buf_addc(&b, '.')) != ERR_OK ||
-	    (e = dpopkey_part(claims, &b)) != ERR_OK ||
-	    (e = dpopkey_sign(k->pkey, &b)) != ERR_OK)
-		goto out;
-	*out = buf_steal(&b);
-	e = *out != NULL ? ERR_OK : ERR_NOMEM;
+	e = jws_sign(hdr, claims, k->pkey, JWK_ALG_ES256, DPOPKEY_PROOF_MAX,
+	    out);
 out:
-	buf_free(&b);
 	free(jti);
 	free(ath);
 	json_object_put(hdr);

@@ -20,7 +20,6 @@
 #define ACCOUNT_JSON_DEPTH 8
 #define ACCOUNT_CONFIRM "DELETE"	/* what the person types */
 #define ACCOUNT_FILE_MAX (4 * 1024 * 1024)	/* bytes of a download */
-#define ACCOUNT_URL_MAX 8192
 
 /* The columns of the CSV download, in order. */
 static const char *const account_columns[] = {
@@ -155,28 +154,6 @@ out:
 	buf_free(&b);
 }
 
-/* Sign out at the provider (its end_session endpoint), else go home. */
-static void
-account_signout(struct web *w, struct req *r, const char *id_token)
-{
-	struct provider *p = w->flows[FLOW_SIGNIN];
-	const char *endpoint;
-	struct buf loc, back;
-
-	buf_init(&loc, ACCOUNT_URL_MAX);
-	buf_init(&back, ACCOUNT_URL_MAX);
-	if (p == NULL || provider_load(p, w->idp, time(NULL)) != ERR_OK ||
-	    (endpoint = provider_endpoint(p, PROVIDER_END_SESSION)) == NULL ||
-	    oidc_origin_root(w->cfg->redirect_uri, &back) != ERR_OK ||
-	    oidc_logout_url(endpoint, buf_str(&back), id_token,
-	    w->cfg->client_id, NULL, &loc) != ERR_OK)
-		web_redirect(w, r, "/?notice=deleted");
-	else
-		web_redirect(w, r, buf_str(&loc));
-	buf_free(&back);
-	buf_free_secret(&loc);
-}
-
 void
 account_delete(struct web *w, struct req *r, const struct session *s)
 {
@@ -223,7 +200,7 @@ account_delete(struct web *w, struct req *r, const struct session *s)
 	(void)web_set_cookie(w, r, w->session_cookie, "", 0);
 	(void)web_set_cookie(w, r, w->notice_cookie, "deleted",
 	    WEB_NOTICE_TTL);
-	account_signout(w, r, id_token);
+	signin_provider_signout(w, r, id_token, NULL, "/?notice=deleted");
 resp:
 	httpc_resp_free(&resp);
 out:

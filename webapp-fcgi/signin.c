@@ -708,16 +708,33 @@ out:
 }
 
 void
-signin_signout(struct web *w, struct req *r, const struct session *s)
+signin_provider_signout(struct web *w, struct req *r, const char *id_token,
+    const char *state, const char *fallback)
 {
-	struct url_params f = { NULL, 0 };
 	struct provider *p = w->flows[FLOW_SIGNIN];
 	const char *endpoint;
-	char	*id_token = NULL, *state = NULL;
 	struct buf loc, back;
 
 	buf_init(&loc, 0);
 	buf_init(&back, 0);
+	if (p == NULL || provider_load(p, w->idp, time(NULL)) != ERR_OK ||
+	    (endpoint = provider_endpoint(p, PROVIDER_END_SESSION)) == NULL ||
+	    oidc_origin_root(w->cfg->redirect_uri, &back) != ERR_OK ||
+	    oidc_logout_url(endpoint, buf_str(&back), id_token,
+	    w->cfg->client_id, state, &loc) != ERR_OK)
+		web_redirect(w, r, fallback);
+	else
+		web_redirect(w, r, buf_str(&loc));
+	buf_free(&back);
+	buf_free_secret(&loc);
+}
+
+void
+signin_signout(struct web *w, struct req *r, const struct session *s)
+{
+	struct url_params f = { NULL, 0 };
+	char	*id_token = NULL, *state = NULL;
+
 	if (s == NULL) {
 		web_redirect(w, r, "/");
 		goto out;
@@ -736,18 +753,12 @@ signin_signout(struct web *w, struct req *r, const struct session *s)
 	 * with the state, which logout_state keeps in the notice cookie:
 	 * the landing says there it is signed out (logout_landing).
 	 */
-	if (provider_load(p, w->idp, time(NULL)) != ERR_OK ||
-	    (endpoint = provider_endpoint(p, PROVIDER_END_SESSION)) == NULL ||
-	    oidc_origin_root(w->cfg->redirect_uri, &back) != ERR_OK ||
-	    logout_state(w, r, &state) != ERR_OK ||
-	    oidc_logout_url(endpoint, buf_str(&back), id_token,
-	    w->cfg->client_id, state, &loc) != ERR_OK)
+	if (logout_state(w, r, &state) != ERR_OK)
 		web_redirect(w, r, "/?notice=signedout");
 	else
-		web_redirect(w, r, buf_str(&loc));
+		signin_provider_signout(w, r, id_token, state,
+		    "/?notice=signedout");
 out:
-	buf_free(&back);
-	buf_free_secret(&loc);
 	crypto_free_str(id_token);
 	crypto_free_str(state);
 	url_params_free(&f);

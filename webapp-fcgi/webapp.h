@@ -314,6 +314,13 @@ void	signin_start(struct web *, struct req *, const struct session *,
 	    enum flow);
 void	signin_callback(struct web *, struct req *, const struct session *);
 void	signin_signout(struct web *, struct req *, const struct session *);
+/*
+ * Send the browser to the provider's end_session_endpoint (id_token as
+ * the hint, state if not NULL, back to redirect_uri's origin), or to
+ * fallback when the provider has none or cannot be reached.
+ */
+void	signin_provider_signout(struct web *, struct req *,
+	    const char *id_token, const char *state, const char *fallback);
 /* --check-config: use_par on needs the provider's PAR endpoint. */
 bool	signin_par_check(struct web *, const struct provider *,
 	    const char *label, FILE *out);

@@ -24,6 +24,7 @@
 #include "hex.h"
 #include "jsonp.h"
 #include "jwk.h"
+#include "jws.h"
 #include "jwt.h"
 #include "log.h"
 #include "mint.h"
@@ -1174,6 +1175,57 @@ bench(struct keys *k)
 	free(tok);
 }
 
+/* jws_sign: what it signs verifies with the key set; wrong keys refused. */
+static void
+test_sign(const struct keys *k)
+{
+	static const struct {
+		enum jwk_alg	 alg;
+		const char	*name, *kid;
+	} c[] = {
+		{ JWK_ALG_RS256, "RS256", "rsa-1" },
+		{ JWK_ALG_PS256, "PS256", "rsa-1" },
+		{ JWK_ALG_ES256, "ES256", "ec-1" },
+	};
+	struct json_object *hdr, *claims;
+	struct jwt *jwt;
+	char	*out;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		hdr = json_object_new_object();
+		claims = json_object_new_object();
+		json_object_object_add(hdr, "alg",
+		    json_object_new_string(c[i].name));
+		json_object_object_add(hdr, "kid",
+		    json_object_new_string(c[i].kid));
+		json_object_object_add(claims, "sub",
+		    json_object_new_string("s/1"));
+		out = NULL;
+		jwt = NULL;
+		/* (rsa-1 is an RS256 key in the set: PS256 is only parsed) */
+		ok(jws_sign(hdr, claims, c[i].alg == JWK_ALG_ES256 ? k->ec :
+		    k->rsa, c[i].alg, 0, &out) == ERR_OK && out != NULL &&
+		    jwt_parse(out, strlen(out), &jwt) == ERR_OK &&
+		    (c[i].alg == JWK_ALG_PS256 ||
+		    jwt_verify_set(jwt, k->set) == ERR_OK) &&
+		    strcmp(jwt_claim_str(jwt, "sub"), "s/1") == 0,
+		    "jws_sign %s: verifies, claims intact", c[i].name);
+		jwt_free(jwt);
+		free(out);
+		ok(jws_sign(hdr, claims, c[i].alg == JWK_ALG_ES256 ? k->rsa :
+		    k->ec, c[i].alg, 0, &out) == ERR_INPUT && out == NULL,
+		    "jws_sign %s: a key of the other type is refused",
+		    c[i].name);
+		ok(jws_sign(hdr, claims, c[i].alg == JWK_ALG_ES256 ? k->ec :
+		    k->rsa, c[i].alg, 20, &out) ==
+		    ERR_NOMEM && out == NULL,
+		    "jws_sign %s: over max bytes: refused", c[i].name);
+		json_object_put(hdr);
+		json_object_put(claims);
+	}
+}
+
 int
 main(void)
 {
@@ -1189,6 +1241,7 @@ main(void)
 		ok(false, "test keys generated");
 	else {
 		test_claims(&k);
+		test_sign(&k);
 		test_algs(&k);
 		test_header(&k);
 		test_tamper(&k);
