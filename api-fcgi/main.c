@@ -278,9 +278,12 @@ api_authenticate(struct api *api, struct req *r, enum scope_need need,
 	    api->cfg->read_scope;
 	if (!(u->scopes & (need == NEED_WRITE ? SCOPE_WRITE : SCOPE_READ))) {
 		ops_count(api, AM_TOKENS, AV_SCOPE_MISSING);
-		(void)req_headerf(r, "WWW-Authenticate", "Bearer realm=\""
+		/* In the scheme the request used (RFC 6750 3.1, RFC 9449 7.1). */
+		(void)req_headerf(r, "WWW-Authenticate", "%s realm=\""
 		    API_REALM "\", error=\"insufficient_scope\", "
-		    "scope=\"%s\"", scope);
+		    "scope=\"%s\"%s", scheme == BEARER_SCHEME_DPOP ? "DPoP" :
+		    "Bearer", scope, scheme == BEARER_SCHEME_DPOP ?
+		    ", algs=\"" DPOP_ALGS "\"" : "");
 		api_error(r, 403, "insufficient_scope", need == NEED_WRITE ?
 		    "the token does not grant the write scope" :
 		    "the token does not grant the read scope");

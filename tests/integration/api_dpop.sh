@@ -119,6 +119,15 @@ cases_dpop() {
 	dreq GET /api/tasks "$rtok" "$(dpop_proof "$krsa" PS256 GET "$u" "$rtok")"
 	is "$ST" 200 "dpop: a PS256 proof: 200"
 
+	# A bound read-only token writing: 403, challenged in the DPoP scheme.
+	c=$(mint alice "{\"cnf\":{\"jkt\":\"$jkt\"},\"scp\":\"read\"}")
+	dreq POST /api/tasks "$c" "$(dpop_proof "$kec" ES256 POST "$u" "$c")" \
+	    -H 'Content-Type: application/json' --data-binary '{"text":"no"}'
+	is "$ST" 403 "dpop: a read-only bound token writing: 403"
+	like "$(challenges)" '^DPoP realm="todo-b2c", error="insufficient_scope", scope="[^"]+", algs="ES256 PS256 RS256"$' \
+	    "dpop: ... with a DPoP insufficient_scope challenge"
+	is "$(jb .error)" insufficient_scope "dpop: ... body error insufficient_scope"
+
 	p=$(dpop_proof "$kec" ES256 GET "$u" "$tok")
 	dreq GET /api/tasks "$tok" "$p"
 	is "$ST" 200 "dpop: a fresh proof: 200"
