@@ -55,10 +55,28 @@ buf_grow(struct buf *b, size_t n)
 }
 
 enum err
+buf_reserve(struct buf *b, size_t n)
+{
+	enum err e;
+
+	if ((e = buf_grow(b, n)) != ERR_OK)
+		return e;
+	b->data[b->len] = '\0';	/* a fresh buffer's first allocation */
+	return ERR_OK;
+}
+
+enum err
 buf_add(struct buf *b, const void *p, size_t n)
 {
 	enum err e;
 
+	/* Room already (cap never exceeds max + 1): no checks to make. */
+	if (n < b->cap - b->len) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return ERR_OK;
+	}
 	if ((e = buf_grow(b, n)) != ERR_OK)
 		return e;
 	if (n > 0)
@@ -75,27 +93,50 @@ buf_adds(struct buf *b, const char *s)
 }
 
 enum err
+buf_addbuf(struct buf *b, const struct buf *src)
+{
+	if (src->err != ERR_OK)
+		return buf_fail(b, src->err);
+	return buf_add(b, buf_str(src), src->len);
+}
+
+enum err
 buf_addc(struct buf *b, char c)
 {
 	return buf_add(b, &c, 1);
 }
 
+/*
+ * Formats into the room the buffer has; only a result longer than that
+ * is formatted a second time, after growing.
+ */
 enum err
 buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list	 ap2;
+	size_t	 room;
 	int	 n;
 	enum err e;
 
+	/* cap never exceeds max + 1: what fits in the room is within max. */
+	room = b->data != NULL ? b->cap - b->len : 0;
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(room > 0 ? b->data + b->len : NULL, room, fmt, ap2);
 	va_end(ap2);
+	if (n >= 0 && (size_t)n < room) {
+		b->len += (size_t)n;
+		return ERR_OK;
+	}
+	if (b->data != NULL)
+		b->data[b->len] = '\0';	/* undo a cut attempt */
 	if (n < 0)
 		return buf_fail(b, ERR_SYSTEM);
 	if ((e = buf_grow(b, (size_t)n)) != ERR_OK)
 		return e;
-	if (vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap) != n)
+	if (vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap) != n) {
+		b->data[b->len] = '\0';
 		return buf_fail(b, ERR_SYSTEM);
+	}
 	b->len += (size_t)n;
 	return ERR_OK;
 }

@@ -25,9 +25,16 @@ struct buf {
 };
 
 void	 buf_init(struct buf *, size_t max);
+/*
+ * Room for n more bytes, allocated now: no reallocation until the
+ * buffer holds more than len + n bytes.  Refused like an add of n bytes.
+ */
+enum err buf_reserve(struct buf *, size_t n);
 enum err buf_add(struct buf *, const void *, size_t);
 enum err buf_adds(struct buf *, const char *);
 enum err buf_addc(struct buf *, char);
+/* src's bytes; a failed src (its err set) fails b with the same err. */
+enum err buf_addbuf(struct buf *, const struct buf *src);
 enum err buf_addf(struct buf *, const char *, ...)
 	__attribute__((format(printf, 2, 3)));
 enum err buf_vaddf(struct buf *, const char *, va_list)

@@ -8,6 +8,24 @@
 #include "html.h"
 #include "utf8.h"
 
+/*
+ * 1 for the bytes copied as they are: printable ASCII but & < > " ',
+ * and tab, LF and CR.  Everything else (NUL, the other C0 controls, the
+ * five markup characters, DEL and every byte of 0x80 and above) takes
+ * the slow path in html_escape_n().
+ */
+static const unsigned char html_plain[256] = {
+	/* 0x00 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0,
+	/* 0x10 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0x20 */ 1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+	/* 0x30 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1,
+	/* 0x40 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	/* 0x50 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	/* 0x60 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	/* 0x70 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	/* 0x80 .. 0xff: 0 */
+};
+
 static const char *
 html_entity(unsigned char c)
 {
@@ -39,7 +57,16 @@ html_escape_n(struct buf *out, const char *str, size_t len)
 	if (s == NULL)
 		return ERR_INPUT;
 	/* Safe bytes collect in s[run..i) and are copied in one go. */
-	while (i < len && s[i] != '\0') {
+	for (;;) {
+		/* Four at a time while all four are plain, then one by one. */
+		while (len - i >= 4 && (html_plain[s[i]] &
+		    html_plain[s[i + 1]] & html_plain[s[i + 2]] &
+		    html_plain[s[i + 3]]))
+			i += 4;
+		while (i < len && html_plain[s[i]])
+			i++;
+		if (i == len || s[i] == '\0')
+			break;
 		if (s[i] >= 0x80) {
 			n = utf8_decode(s + i, len - i, &cp);
 			if (n > 0 && cp >= 0xa0) {
@@ -49,15 +76,11 @@ html_escape_n(struct buf *out, const char *str, size_t len)
 			/* A C1 control, or one bad byte: one U+FFFD. */
 			n = n > 0 ? n : 1;
 			rep = HTML_REPLACEMENT;
-		} else if ((rep = html_entity(s[i])) != NULL) {
-			n = 1;
-		} else if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
-		    s[i] != '\r') || s[i] == 0x7f) {
-			n = 1;
-			rep = HTML_REPLACEMENT;
 		} else {
-			i++;
-			continue;
+			/* Markup, or a control byte (not tab, LF, CR). */
+			n = 1;
+			if ((rep = html_entity(s[i])) == NULL)
+				rep = HTML_REPLACEMENT;
 		}
 		if (i > run && (e = buf_add(out, s + run, i - run)) != ERR_OK)
 			goto out;

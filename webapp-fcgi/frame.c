@@ -34,30 +34,37 @@ static void
 page_link(struct buf *b, const char *href, const char *label,
     const char *title)
 {
-	buf_addf(b, "<a href=\"%s\"%s>%s</a>", href, strcmp(label, title) == 0 ?
-	    " aria-current=\"page\"" : "", label);
+	buf_adds(b, "<a href=\"");
+	buf_adds(b, href);
+	buf_adds(b, strcmp(label, title) == 0 ?
+	    "\" aria-current=\"page\">" : "\">");
+	buf_adds(b, label);
+	buf_adds(b, "</a>");
 }
 
-/* The signed-in navigation, the name and sign-out, in class "cls". */
+/*
+ * The signed-in navigation, the name and sign-out: what goes inside its
+ * <div>, into an empty nav (built once, shown twice).
+ */
 static void
-page_nav(struct web *w, struct buf *b, const struct session *s,
-    const char *title, const char *cls)
+page_nav(struct web *w, struct buf *nav, const struct session *s,
+    const char *title)
 {
-	buf_addf(b, "<div class=\"%s\"><nav aria-label=\"Main\">", cls);
-	page_link(b, "/tasks", "Tasks", title);
-	page_link(b, "/claims", "Claims", title);
-	page_link(b, "/sessions", "Sessions", title);
-	page_link(b, "/account", "My data", title);
+	buf_adds(nav, "<nav aria-label=\"Main\">");
+	page_link(nav, "/tasks", "Tasks", title);
+	page_link(nav, "/claims", "Claims", title);
+	page_link(nav, "/sessions", "Sessions", title);
+	page_link(nav, "/account", "My data", title);
 	if (w->flows[FLOW_PROFILE] != NULL)
-		page_link(b, "/profile", "Edit profile", title);
+		page_link(nav, "/profile", "Edit profile", title);
 	if (w->flows[FLOW_RESET] != NULL)
-		page_link(b, "/password", "Reset password", title);
-	buf_adds(b, "</nav><span class=\"who\">");
-	page_text(b, s->name);
-	buf_adds(b, "</span><form class=\"inline\" method=\"post\" "
+		page_link(nav, "/password", "Reset password", title);
+	buf_adds(nav, "</nav><span class=\"who\">");
+	page_text(nav, s->name);
+	buf_adds(nav, "</span><form class=\"inline\" method=\"post\" "
 	    "action=\"/signout\">");
-	page_csrf(b, s);
-	buf_adds(b, "<button class=\"secondary\" type=\"submit\">"
+	page_csrf(nav, s);
+	buf_adds(nav, "<button class=\"secondary\" type=\"submit\">"
 	    "Sign out</button></form></div>");
 }
 
@@ -71,7 +78,10 @@ void
 page_begin(struct web *w, struct buf *b, const struct session *s,
     const char *title)
 {
+	struct buf nav;
+
 	buf_init(b, WEB_PAGE_MAX);
+	buf_reserve(b, WEB_PAGE_ROOM);
 	buf_adds(b, "<!doctype html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
@@ -86,10 +96,15 @@ page_begin(struct web *w, struct buf *b, const struct session *s,
 		buf_adds(b, " aria-current=\"page\"");
 	buf_adds(b, ">todo-b2c</a>");
 	if (s != NULL) {
-		page_nav(w, b, s, title, "bar");
-		buf_adds(b, "<details class=\"menu\"><summary>Menu</summary>");
-		page_nav(w, b, s, title, "panel");
+		buf_init(&nav, WEB_PAGE_MAX);
+		page_nav(w, &nav, s, title);
+		buf_adds(b, "<div class=\"bar\">");
+		buf_addbuf(b, &nav);
+		buf_adds(b, "<details class=\"menu\"><summary>Menu</summary>"
+		    "<div class=\"panel\">");
+		buf_addbuf(b, &nav);
 		buf_adds(b, "</details>");
+		buf_free(&nav);
 	} else
 		buf_adds(b, "<a class=\"signin\" href=\"/signin\">Sign in</a>");
 	buf_adds(b, "</header>\n<main id=\"main\" tabindex=\"-1\">");

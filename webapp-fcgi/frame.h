@@ -5,6 +5,9 @@
 #include "buf.h"
 #include "webapp.h"
 
+/* Bytes allocated for a page up front: the list of one page of tasks. */
+#define WEB_PAGE_ROOM (32 * 1024)
+
 void	page_begin(struct web *, struct buf *, const struct session *,
 	    const char *title);
 void	page_end(struct buf *);

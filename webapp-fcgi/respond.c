@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "cookie.h"
@@ -92,19 +93,108 @@ web_csp_framed(struct web *w, struct buf *csp)
 		buf_adds(csp, " 'none'");
 }
 
+/*
+ * The two policies depend on nothing but the configuration and these
+ * strings: the metadata URL and each flow's authorize and end-session
+ * endpoints (which a refetch of a provider's metadata may change).
+ */
+#define WEB_CSP_SOURCES (1 + 2 * FLOW__MAX)
+
+/*
+ * The process's policies, [0] for every page and [1] framed, and copies
+ * of the sources they were made from: one entry, made again whenever a
+ * source differs.  valid is false until both were built without error.
+ */
+static struct {
+	bool		 valid;
+	char		*src[WEB_CSP_SOURCES];	/* NULL: none */
+	struct buf	 csp[2];
+} web_csp_cache;
+
+static void
+web_csp_sources(struct web *w, const char *src[WEB_CSP_SOURCES])
+{
+	size_t	 i;
+
+	src[0] = w->cfg->metadata_url;
+	for (i = 0; i < FLOW__MAX; i++) {
+		src[1 + 2 * i] = w->flows[i] == NULL ? NULL :
+		    provider_endpoint(w->flows[i], PROVIDER_AUTHORIZE);
+		src[2 + 2 * i] = w->flows[i] == NULL ? NULL :
+		    provider_endpoint(w->flows[i], PROVIDER_END_SESSION);
+	}
+}
+
+static bool
+web_csp_cache_fresh(const char *src[WEB_CSP_SOURCES])
+{
+	size_t	 i;
+
+	if (!web_csp_cache.valid)
+		return false;
+	for (i = 0; i < WEB_CSP_SOURCES; i++)
+		if (src[i] == NULL ? web_csp_cache.src[i] != NULL :
+		    web_csp_cache.src[i] == NULL ||
+		    strcmp(src[i], web_csp_cache.src[i]) != 0)
+			return false;
+	return true;
+}
+
+/* Build both policies into the cache; false (cache empty) on failure. */
+static bool
+web_csp_cache_fill(struct web *w, const char *src[WEB_CSP_SOURCES])
+{
+	size_t	 i;
+	bool	 ok = true;
+
+	web_csp_cache.valid = false;
+	for (i = 0; i < WEB_CSP_SOURCES; i++) {
+		free(web_csp_cache.src[i]);
+		web_csp_cache.src[i] = NULL;
+		if (src[i] != NULL &&
+		    (web_csp_cache.src[i] = strdup(src[i])) == NULL)
+			ok = false;
+	}
+	for (i = 0; i < 2; i++) {
+		buf_free(&web_csp_cache.csp[i]);
+		buf_init(&web_csp_cache.csp[i], WEB_CSP_MAX);
+	}
+	web_csp(w, &web_csp_cache.csp[0]);
+	web_csp_framed(w, &web_csp_cache.csp[1]);
+	web_csp_cache.valid = ok && web_csp_cache.csp[0].err == ERR_OK &&
+	    web_csp_cache.csp[1].err == ERR_OK;
+	return web_csp_cache.valid;
+}
+
+/* The cached policy for this answer, or NULL when it cannot be cached. */
+static const char *
+web_csp_cached(struct web *w, bool framed)
+{
+	const char *src[WEB_CSP_SOURCES];
+
+	web_csp_sources(w, src);
+	if (!web_csp_cache_fresh(src) && !web_csp_cache_fill(w, src))
+		return NULL;
+	return buf_str(&web_csp_cache.csp[framed ? 1 : 0]);
+}
+
 /* The headers of every answer; framed: the front-channel logout page's. */
 static void
 web_headers_as(struct web *w, struct req *r, bool framed)
 {
 	struct buf csp;
+	const char *policy;
 
 	buf_init(&csp, WEB_CSP_MAX);
-	if (framed)
-		web_csp_framed(w, &csp);
-	else
-		web_csp(w, &csp);
-	(void)req_header(r, "Content-Security-Policy", csp.err == ERR_OK ?
-	    buf_str(&csp) : WEB_CSP);
+	if ((policy = web_csp_cached(w, framed)) == NULL) {
+		/* Built for this answer alone (WEB_CSP if that fails too). */
+		if (framed)
+			web_csp_framed(w, &csp);
+		else
+			web_csp(w, &csp);
+		policy = csp.err == ERR_OK ? buf_str(&csp) : WEB_CSP;
+	}
+	(void)req_header(r, "Content-Security-Policy", policy);
 	buf_free(&csp);
 	(void)req_header(r, "Cross-Origin-Opener-Policy", "same-origin");
 	/* X-Frame-Options cannot name an origin: the framed CSP does. */

@@ -39,8 +39,26 @@
 #define TASKS_BACK_DEPTH 20		/* pages "Newer" can go back */
 #define TASKS_VERSION_DIGITS 18
 #define TASKS_DATE_LEN 10		/* YYYY-MM-DD */
+#define TASKS_WRITE_SEEN 32		/* tokens whose scope is remembered */
 #define TASKS_CURSOR_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
 	"0123456789-_.~=+/:"
+
+/*
+ * The answers of tasks_can_write() in this process, for the exact token
+ * and scope each was given: a session uses one access token for many
+ * pages, and one process serves the pages of many sessions in turn.
+ * The oldest entry goes first; a copy is wiped when it goes.  The
+ * tokens are never logged.  They are compared with memcmp, not
+ * crypto_streq: both sides come from the session store, never from a
+ * request, so the time taken tells a client nothing.
+ */
+static struct {
+	char		*access;	/* NULL: free */
+	size_t		 len;
+	const char	*scope;		/* w->cfg->write_scope */
+	bool		 yes;
+} tasks_write_seen[TASKS_WRITE_SEEN];
+static size_t	tasks_write_next;	/* the entry replaced next */
 
 /*
  * Whether the access token grants the write scope.  Only to decide which
@@ -51,11 +69,26 @@ static bool
 tasks_can_write(struct web *w, const char *access)
 {
 	struct jwt *jwt = NULL;
+	size_t	 i, len = strlen(access);
 	bool	 yes = true;
 
-	if (jwt_parse(access, strlen(access), &jwt) == ERR_OK)
+	for (i = 0; i < TASKS_WRITE_SEEN; i++)
+		if (tasks_write_seen[i].access != NULL &&
+		    tasks_write_seen[i].len == len &&
+		    tasks_write_seen[i].scope == w->cfg->write_scope &&
+		    memcmp(tasks_write_seen[i].access, access, len) == 0)
+			return tasks_write_seen[i].yes;
+	if (jwt_parse(access, len, &jwt) == ERR_OK)
 		yes = jwt_has_scope(jwt, w->cfg->write_scope);
 	jwt_free(jwt);
+	/* Out of memory: no entry, and the next page decodes again. */
+	i = tasks_write_next;
+	tasks_write_next = (i + 1) % TASKS_WRITE_SEEN;
+	crypto_free_str(tasks_write_seen[i].access);
+	tasks_write_seen[i].access = strdup(access);
+	tasks_write_seen[i].len = len;
+	tasks_write_seen[i].scope = w->cfg->write_scope;
+	tasks_write_seen[i].yes = yes;
 	return yes;
 }
 
@@ -377,11 +410,14 @@ tasks_filter(struct buf *b, const struct tasks_view *v)
 	buf_adds(b, "<form class=\"filter\" method=\"get\" "
 	    "action=\"/tasks\" role=\"search\"><fieldset><legend>Show"
 	    "</legend>");
-	for (i = 0; i < TASKS_NSHOWS; i++)
-		buf_addf(b, "<label class=\"choice\"><input type=\"radio\" "
-		    "name=\"show\" value=\"%s\"%s> %s</label>",
-		    tasks_shows[i].name, i == v->show ? " checked" : "",
-		    tasks_shows[i].label);
+	for (i = 0; i < TASKS_NSHOWS; i++) {
+		buf_adds(b, "<label class=\"choice\"><input type=\"radio\" "
+		    "name=\"show\" value=\"");
+		buf_adds(b, tasks_shows[i].name);
+		buf_adds(b, i == v->show ? "\" checked> " : "\"> ");
+		buf_adds(b, tasks_shows[i].label);
+		buf_adds(b, "</label>");
+	}
 	buf_adds(b, "</fieldset><div class=\"field\"><label for=\"q\">"
 	    "Search</label><input type=\"search\" id=\"q\" name=\"q\" "
 	    "maxlength=\"200\" value=\"");
@@ -442,50 +478,68 @@ tasks_row_due(struct buf *b, struct json_object *t)
 	}
 }
 
-/* One row: the text, a visible state, and (writable) its actions. */
+/*
+ * One row: the text, a visible state, and (writable) its actions, whose
+ * forms carry csrf (page_csrf()'s hidden input).
+ */
 static void
-tasks_row(struct buf *b, const struct session *s, struct json_object *t,
+tasks_row(struct buf *b, const struct buf *csrf, struct json_object *t,
     bool writable)
 {
-	const char *text;
+	const char *text, *toggle;
 	char	 id[32];
 	bool	 done;
+	struct buf et;
 
 	if (!tasks_item(t, id, sizeof(id), &text, &done))
 		return;
+	/* The text, escaped once for its four places in the row. */
+	buf_init(&et, WEB_PAGE_MAX);
+	page_text(&et, text);
 	buf_adds(b, done ? "<li class=\"done\">" : "<li>");
 	buf_adds(b, "<span class=\"text\">");
-	page_text(b, text);
+	buf_addbuf(b, &et);
 	buf_adds(b, "</span>");
 	if (done)
 		buf_adds(b, "<span class=\"status\">✓ Done</span>");
 	if (!writable) {
 		tasks_row_due(b, t);
 		buf_adds(b, "</li>");
-		return;
+		goto out;
 	}
 	/*
 	 * Each control names its task for screen readers; the name starts
 	 * with the visible label.
 	 */
-	buf_addf(b, "<form class=\"inline\" method=\"post\" "
-	    "action=\"/tasks/%s/done\">", id);
-	page_csrf(b, s);
-	buf_addf(b, "<input type=\"hidden\" name=\"done\" value=\"%s\">"
-	    "<button class=\"secondary\" type=\"submit\" aria-label=\"%s: ",
-	    done ? "false" : "true", done ? "Mark as open" : "Mark as done");
-	page_text(b, text);
-	buf_addf(b, "\">%s</button></form>", done ? "Mark as open" :
-	    "Mark as done");
-	buf_addf(b, "<a class=\"edit\" href=\"/tasks/%s\" "
-	    "aria-label=\"Edit: ", id);
-	page_text(b, text);
-	buf_addf(b, "\">Edit</a><a class=\"delete\" "
-	    "href=\"/tasks/%s/delete\" aria-label=\"Delete: ", id);
-	page_text(b, text);
+	toggle = done ? "Mark as open" : "Mark as done";
+	buf_adds(b, "<form class=\"inline\" method=\"post\" "
+	    "action=\"/tasks/");
+	buf_adds(b, id);
+	buf_adds(b, "/done\">");
+	buf_addbuf(b, csrf);
+	buf_adds(b, done ? "<input type=\"hidden\" name=\"done\" "
+	    "value=\"false\">" : "<input type=\"hidden\" name=\"done\" "
+	    "value=\"true\">");
+	buf_adds(b, "<button class=\"secondary\" type=\"submit\" "
+	    "aria-label=\"");
+	buf_adds(b, toggle);
+	buf_adds(b, ": ");
+	buf_addbuf(b, &et);
+	buf_adds(b, "\">");
+	buf_adds(b, toggle);
+	buf_adds(b, "</button></form><a class=\"edit\" href=\"/tasks/");
+	buf_adds(b, id);
+	buf_adds(b, "\" aria-label=\"Edit: ");
+	buf_addbuf(b, &et);
+	buf_adds(b, "\">Edit</a><a class=\"delete\" href=\"/tasks/");
+	buf_adds(b, id);
+	buf_adds(b, "/delete\" aria-label=\"Delete: ");
+	buf_addbuf(b, &et);
 	buf_adds(b, "\">Delete</a>");
 	tasks_row_due(b, t);
 	buf_adds(b, "</li>");
+out:
+	buf_free(&et);
 }
 
 /* The note above a form filled in again from its draft. */
@@ -504,7 +558,7 @@ tasks_render(struct web *w, struct req *r, const struct session *s,
 {
 	const char *notice = v->notice;
 	struct draft d;
-	struct buf b;
+	struct buf b, csrf;
 	size_t	 i, n;
 	bool	 refused, drafted;
 
@@ -561,8 +615,13 @@ tasks_render(struct web *w, struct req *r, const struct session *s,
 		    "No more tasks." : "Nothing to do yet.");
 	else
 		buf_adds(&b, "<ul class=\"tasks\">");
+	/* Escaped once for the forms of every row. */
+	buf_init(&csrf, WEB_PAGE_MAX);
+	page_csrf(&csrf, s);
 	for (i = 0; i < n; i++)
-		tasks_row(&b, s, json_object_array_get_idx(list, i), writable);
+		tasks_row(&b, &csrf, json_object_array_get_idx(list, i),
+		    writable);
+	buf_free(&csrf);
 	if (n > 0)
 		buf_adds(&b, "</ul>");
 	tasks_pager(&b, v, next);

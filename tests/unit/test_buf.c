@@ -176,6 +176,11 @@ test_addf(void)
 	ok(terminated(&b), "addf: NUL-terminated");
 	is_int(buf_addf(&b, "%s", ""), ERR_OK, "addf: empty output");
 	is_int(b.len, 9, "addf: empty output adds nothing");
+	/* Longer than the room left: formatted again after growing. */
+	is_int(buf_addf(&b, "%0*d|", 100, 3), ERR_OK, "addf: past the room");
+	ok(b.len == 110 && b.data[9] == '0' && b.data[108] == '3' &&
+	    b.data[109] == '|' && terminated(&b), "addf: past the room: "
+	    "the whole output after the old text");
 	buf_free(&b);
 
 	buf_init(&b, 0);
@@ -391,6 +396,71 @@ test_free_secret(void)
 	    "free_secret of an empty buf");
 }
 
+static void
+test_reserve(void)
+{
+	struct buf	 b;
+	char		*before;
+
+	buf_init(&b, 0);
+	is_int(buf_reserve(&b, 1000), ERR_OK, "reserve on a fresh buf");
+	ok(b.data != NULL && b.cap >= 1001 && b.len == 0 &&
+	    b.data[0] == '\0', "reserve: room, still \"\"");
+	is_str(buf_str(&b), "", "reserve: buf_str \"\"");
+	before = b.data;
+	buf_adds(&b, "abc");
+	while (b.len < 1000)
+		buf_addc(&b, 'x');
+	ok(b.data == before && b.len == 1000, "reserve: no move below it");
+	is_int(buf_reserve(&b, 10), ERR_OK, "reserve past the room");
+	ok(b.cap >= 1011 && b.len == 1000 && terminated(&b) &&
+	    strncmp(b.data, "abcx", 4) == 0, "reserve: contents kept");
+	buf_free(&b);
+
+	buf_init(&b, 8);
+	buf_adds(&b, "abc");
+	is_int(buf_reserve(&b, 6), ERR_NOMEM, "reserve over the cap");
+	ok(b.err == ERR_NOMEM && b.len == 3 && terminated(&b),
+	    "reserve over the cap: err set, contents kept");
+	buf_free(&b);
+}
+
+static void
+test_addbuf(void)
+{
+	struct buf	 a, b;
+
+	buf_init(&a, 0);
+	buf_init(&b, 0);
+	buf_adds(&a, "x");
+	is_int(buf_addbuf(&a, &b), ERR_OK, "addbuf: empty source");
+	is_str(buf_str(&a), "x", "addbuf: empty source adds nothing");
+	buf_adds(&b, "yz");
+	is_int(buf_addbuf(&a, &b), ERR_OK, "addbuf");
+	is_int(buf_addbuf(&a, &b), ERR_OK, "addbuf again");
+	is_str(buf_str(&a), "xyzyz", "addbuf: appended twice");
+	ok(terminated(&a), "addbuf: NUL-terminated");
+	buf_free(&b);
+
+	buf_init(&b, 2);
+	buf_adds(&b, "ab");
+	is_int(buf_adds(&b, "c"), ERR_NOMEM, "addbuf: source failed");
+	is_int(buf_addbuf(&a, &b), ERR_NOMEM, "addbuf: failure passed on");
+	is_int(a.err, ERR_NOMEM, "addbuf: destination's err set");
+	is_str(buf_str(&a), "xyzyz", "addbuf: nothing of a failed source");
+	buf_free(&b);
+	buf_free(&a);
+
+	buf_init(&a, 3);
+	buf_init(&b, 0);
+	buf_adds(&a, "12");
+	buf_adds(&b, "34");
+	is_int(buf_addbuf(&a, &b), ERR_NOMEM, "addbuf: over the cap");
+	is_str(buf_str(&a), "12", "addbuf: over the cap: unchanged");
+	buf_free(&a);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -398,6 +468,8 @@ main(void)
 	test_growth();
 	test_cap();
 	test_addf();
+	test_addbuf();
+	test_reserve();
 	test_sticky();
 	test_overflow();
 	test_max_size();

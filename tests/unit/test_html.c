@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "html.h"
 #include "tap.h"
+#include "utf8.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define R		HTML_REPLACEMENT
@@ -122,10 +123,139 @@ test_edges(void)
 	buf_free(&b);
 }
 
+/*
+ * The byte-at-a-time escaper html_escape_n() replaced by its table: the
+ * fast path must give the same bytes for every input.
+ */
+static void
+ref_escape(struct buf *out, const unsigned char *s, size_t len)
+{
+	size_t	 i = 0, n;
+	uint32_t cp;
+
+	while (i < len && s[i] != '\0') {
+		n = 1;
+		if (s[i] == '&')
+			buf_adds(out, "&amp;");
+		else if (s[i] == '<')
+			buf_adds(out, "&lt;");
+		else if (s[i] == '>')
+			buf_adds(out, "&gt;");
+		else if (s[i] == '"')
+			buf_adds(out, "&quot;");
+		else if (s[i] == '\'')
+			buf_adds(out, "&#39;");
+		else if (s[i] >= 0x80) {
+			n = utf8_decode(s + i, len - i, &cp);
+			if (n > 0 && cp >= 0xa0)
+				buf_add(out, s + i, n);
+			else
+				buf_adds(out, R);
+			n = n > 0 ? n : 1;
+		} else if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
+		    s[i] != '\r') || s[i] == 0x7f)
+			buf_adds(out, R);
+		else
+			buf_addc(out, (char)s[i]);
+		i += n;
+	}
+}
+
+/* Random inputs, biased to markup, controls and UTF-8 lead bytes. */
+static void
+test_reference(void)
+{
+	static const unsigned char pick[] = { '&', '<', '>', '"', '\'', 'a',
+	    ' ', '\t', '\n', '\r', 0x01, 0x1f, 0x7f, 0x80, 0x9f, 0xa0, 0xbf,
+	    0xc2, 0xc3, 0xdf, 0xe0, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff,
+	    '\0' };
+	unsigned char	 in[40];
+	struct buf	 got, want;
+	size_t		 i, k, len, bad = 0;
+	unsigned	 seed = 12345;
+
+	for (i = 0; i < 20000; i++) {
+		len = i % sizeof(in);
+		for (k = 0; k < len; k++) {
+			seed = seed * 1103515245u + 12345u;
+			in[k] = (seed >> 16) % 3 == 0 ?
+			    (unsigned char)(seed >> 8) :
+			    pick[(seed >> 16) % sizeof(pick)];
+		}
+		buf_init(&got, 0);
+		buf_init(&want, 0);
+		if (html_escape_n(&got, (const char *)in, len) != ERR_OK)
+			bad++;
+		ref_escape(&want, in, len);
+		if (got.len != want.len || memcmp(buf_str(&got),
+		    buf_str(&want), got.len) != 0)
+			bad++;
+		buf_free(&got);
+		buf_free(&want);
+	}
+	is_int(bad, 0, "20000 random inputs: same bytes as the reference");
+}
+
+static void
+test_runs(void)
+{
+	struct buf	 b;
+	char		 big[3000];
+
+	buf_init(&b, 0);
+	is_int(html_escape(&b, "&&<<>>\"\"''"), ERR_OK, "all special");
+	is_str(buf_str(&b), "&amp;&amp;&lt;&lt;&gt;&gt;&quot;&quot;&#39;&#39;",
+	    "all special: every byte an entity");
+	buf_reset(&b);
+	is_int(html_escape(&b, "\x01\x02\x7f\xc2\x80"), ERR_OK,
+	    "all controls");
+	is_str(buf_str(&b), R R R R, "all controls: U+FFFD each");
+	buf_reset(&b);
+	is_int(html_escape(&b, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"),
+	    ERR_OK, "multibyte only");
+	is_str(buf_str(&b), "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
+	    "multibyte only: kept");
+	buf_reset(&b);
+	is_int(html_escape(&b, "ab\xc3\xa9" "cd<ef\xff" "gh"), ERR_OK, "mixed");
+	is_str(buf_str(&b), "ab\xc3\xa9" "cd&lt;ef" R "gh", "mixed runs");
+	buf_reset(&b);
+	is_int(html_escape_n(&b, "abc\0\xff<", 6), ERR_OK, "NUL after run");
+	is_str(buf_str(&b), "abc", "NUL after a run ends it");
+	buf_reset(&b);
+	is_int(html_escape_n(&b, "\0abc", 4), ERR_OK, "NUL first");
+	is_int(b.len, 0, "NUL first: nothing");
+	buf_reset(&b);
+	is_int(html_escape_n(&b, "abc<", 3), ERR_OK, "run to len");
+	is_str(buf_str(&b), "abc", "a run ending at len stops there");
+	buf_reset(&b);
+	is_int(html_escape_n(&b, "ab\xe2\x82\xac", 4), ERR_OK,
+	    "sequence cut by len");
+	is_str(buf_str(&b), "ab" R R, "cut sequence after a run");
+	buf_free(&b);
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	big[1500] = '>';
+	buf_init(&b, 0);
+	is_int(html_escape(&b, big), ERR_OK, "long run");
+	is_int(b.len, sizeof(big) - 1 + 3, "long run: one entity in it");
+	ok(b.data != NULL && strncmp(b.data + 1500, "&gt;x", 5) == 0,
+	    "long run: the entity in place");
+	buf_free(&b);
+	/* A run that does not fit: nothing of it is written. */
+	buf_init(&b, 8);
+	buf_adds(&b, "ab");
+	is_int(html_escape(&b, "cdefghijk"), ERR_NOMEM, "run over the cap");
+	is_str(buf_str(&b), "ab", "run over the cap: not written");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
 	test_escape();
 	test_edges();
+	test_runs();
+	test_reference();
 	return tap_done();
 }

@@ -187,6 +187,20 @@ test_strings(void)
 	str_bytes("\\", false, "backslash at end");
 	is_int(parse_n("[\"a\0b\"]", 7, JSONP_DEPTH_MAX), ERR_INPUT,
 	    "reject raw NUL in a string");
+	/* Bad bytes after a run of plain ones (the scan's fast path). */
+	str_bytes(" !#$%&'()*+,-./09:;<=>?@AZ[]^_`az{|}~\x7f", true,
+	    "every plain byte class");
+	str_bytes("plain text then\x01", false, "control after a run");
+	str_bytes("plain text then\x1f", false, "0x1f after a run");
+	str_bytes("plain text then\xc3(", false, "bad UTF-8 after a run");
+	str_bytes("plain text then\xed\xa0\x80", false,
+	    "surrogate after a run");
+	str_bytes("run\xc3\xa9run\\n\xe2\x82\xacrun", true,
+	    "runs between escapes and UTF-8");
+	is_int(parse_n("[\"abcdef\"]", 7, JSONP_DEPTH_MAX), ERR_INPUT,
+	    "reject a run cut by len before the quote");
+	is_int(parse_n("\"abc\\", 5, JSONP_DEPTH_MAX), ERR_INPUT,
+	    "reject a run then a backslash at the end");
 }
 
 static void
