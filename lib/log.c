@@ -29,6 +29,7 @@ static enum log_level log_max = LOG_LEVEL_INFO;
 static enum log_format log_fmt = LOG_FORMAT_TEXT;
 static char log_rid[LOG_REQUEST_ID_MAX + 1];
 static struct timespec log_rstart;
+static pid_t log_pid;
 
 static const char *const log_names[LOG_LEVEL__MAX] = {
 	[LOG_LEVEL_ERR] = "error",
@@ -419,7 +420,9 @@ log_json(enum log_level lvl, const char *event, const char *func,
 	log_jkey(&j, "program");
 	log_jstr(&j, log_prog);
 	log_jput(&j, ",\"pid\":", 7);
-	log_itoa((long long)getpid(), 0, tmp);
+	if (log_pid == 0)	/* a syscall: once (the programs never fork) */
+		log_pid = getpid();
+	log_itoa((long long)log_pid, 0, tmp);
 	log_jput(&j, tmp, strlen(tmp));
 	log_jkey(&j, "request_id");
 	if (log_rid[0] != '\0')

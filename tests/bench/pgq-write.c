@@ -5,6 +5,10 @@
  * INSERT for the next bench user, answered 201 with the task as JSON and
  * Location: REQUEST_URI/bench-user-NNN/ID.  DELETE .../bench-user-NNN/ID:
  * one DELETE, 204 (404 when nothing was deleted).  No token, no limits.
+ * Under .../cap/ (case L4c) the INSERT is the API's own creation call,
+ * api.task_create() (the per-user task cap: an advisory lock on the
+ * owner, a count, the INSERT), to tell the database's share of the
+ * API's cost from the program's.
  * Environment: see pgq-common.h.
  */
 #include <stdio.h>
@@ -15,12 +19,16 @@
 
 #define PGQ_BODY_MAX 65536
 
-enum { ST_INSERT, ST_DELETE, ST__MAX };
+enum { ST_INSERT, ST_INSERT_CAP, ST_DELETE, ST__MAX };
 
 static const struct pgq_stmt stmts[ST__MAX] = {
 	[ST_INSERT] = { "task_insert",
 	    "INSERT INTO api.tasks (owner_sub, owner_iss, text, done) "
 	    "VALUES ($1, $2, $3, false) RETURNING " PGQ_TASK_COLUMNS, 3 },
+	/* api-fcgi/tasks.c's STMT_TASK_INSERT without a key, cap 500. */
+	[ST_INSERT_CAP] = { "task_insert_cap",
+	    "SELECT " PGQ_TASK_COLUMNS " FROM api.task_create($1, $2, $3, "
+	    "false, NULL::date, 500, NULL)", 3 },
 	/* api-fcgi/tasks.c's STMT_TASK_DELETE. */
 	[ST_DELETE] = { "task_delete",
 	    "DELETE FROM api.tasks "
@@ -70,11 +78,13 @@ create(FCGX_Request *req, PGconn *db)
 	params[0] = user;
 	params[1] = pgq_issuer();
 	params[2] = json_object_get_string(text);
-	res = pgq_exec(db, &stmts[ST_INSERT], params);
+	res = pgq_exec(db, &stmts[uri != NULL && strstr(uri, "/cap/") != NULL ?
+	    ST_INSERT_CAP : ST_INSERT], params);
 	json_object_put(doc);
 	if (res == NULL)
 		return pgq_fail(req, 500);
-	task = PQntuples(res) == 1 ? pgq_task_json(res, 0) : NULL;
+	task = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) ?
+	    pgq_task_json(res, 0) : NULL;
 	rc = snprintf(loc, sizeof(loc), "Location: %s%s%s/%s",
 	    uri ? uri : "", uri && uri[0] && uri[strlen(uri) - 1] == '/' ?
 	    "" : "/", user, task ? PQgetvalue(res, 0, 0) : "");
