@@ -338,7 +338,11 @@ static void
 log_jstr(struct log_jout *j, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	/* The two-character escapes, as json-c writes them. */
+	static const char pairs[] = "\"\"\\\\\nn\rr\tt\bb\ff";
 	const unsigned char *u = (const unsigned char *)s;
+	const char *q;
+	char	 two[2] = { '\\', 0 };
 	size_t	 i = 0, len = strlen(s), run, k;
 	uint32_t cp;
 	char	 esc[6] = { '\\', 'u', '0', '0', 0, 0 };
@@ -360,33 +364,14 @@ log_jstr(struct log_jout *j, const char *s)
 			i += k;
 			continue;
 		}
-		switch (u[i]) {
-		case '"':
-			log_jput(j, "\\\"", 2);
-			break;
-		case '\\':
-			log_jput(j, "\\\\", 2);
-			break;
-		case '\n':
-			log_jput(j, "\\n", 2);
-			break;
-		case '\r':
-			log_jput(j, "\\r", 2);
-			break;
-		case '\t':
-			log_jput(j, "\\t", 2);
-			break;
-		case '\b':
-			log_jput(j, "\\b", 2);
-			break;
-		case '\f':
-			log_jput(j, "\\f", 2);
-			break;
-		default:
+		/* u[i] is '"', '\\' or a control byte here. */
+		if ((q = memchr(pairs, u[i], sizeof(pairs) - 1)) != NULL) {
+			two[1] = q[1];
+			log_jput(j, two, sizeof(two));
+		} else {
 			esc[4] = hex[u[i] >> 4];
 			esc[5] = hex[u[i] & 0xf];
 			log_jput(j, esc, sizeof(esc));
-			break;
 		}
 		i++;
 	}

@@ -573,16 +573,23 @@ store_session_access(struct web *w, const struct session *s, char **access)
 	return store_open(w, s->id_hash, "access", s->access_sealed, access);
 }
 
-enum err
-store_session_delete(struct web *w, const char *id_hash)
+/* Run statement st, whose one parameter is the session's hash. */
+static enum err
+store_exec_hash(struct web *w, enum web_stmt st, const char *id_hash)
 {
 	const char *params[1] = { id_hash };
 	PGresult *res = NULL;
 	enum err e;
 
-	e = db_exec(w->db, &web_stmts[WSTMT_SESSION_DELETE], params, &res);
+	e = db_exec(w->db, &web_stmts[st], params, &res);
 	PQclear(res);
 	return e;
+}
+
+enum err
+store_session_delete(struct web *w, const char *id_hash)
+{
+	return store_exec_hash(w, WSTMT_SESSION_DELETE, id_hash);
 }
 
 enum err
@@ -627,30 +634,62 @@ store_session_id_token(struct web *w, const struct session *s,
 	return e;
 }
 
-enum err
-store_tokens_put(struct web *w, const char *id_hash, const char *policy,
-    const char *access, long expires_in, const char *refresh)
+/* The row count of a DELETE or UPDATE, or -1. */
+static long
+store_count(PGresult *res)
 {
-	char	*sa = NULL, *sr = NULL, exp[STORE_NUM_MAX];
-	const char *params[5];
+	const char *t = PQcmdTuples(res);
+	char	*end;
+	long	 n;
+
+	n = strtol(t, &end, 10);
+	return *t == '\0' || *end != '\0' || n < 0 ? -1 : n;
+}
+
+/*
+ * Seal access and refresh and run st (tokens_upsert or tokens_replace:
+ * hash, policy, access, expiry, refresh, the replaced refresh token);
+ * *rows: how many rows it wrote.
+ */
+static enum err
+store_tokens_write(struct web *w, enum web_stmt st, const char *id_hash,
+    const char *policy, const char *access, const char *expiry,
+    const char *refresh, const char *old_sealed, long *rows)
+{
+	char	*sa = NULL, *sr = NULL;
+	const char *params[6];
 	PGresult *res = NULL;
 	enum err e;
 
+	*rows = 0;
 	if ((e = store_seal(w, id_hash, "access", access, &sa)) != ERR_OK ||
 	    (e = store_seal(w, id_hash, "refresh", refresh, &sr)) != ERR_OK)
 		goto out;
-	snprintf(exp, sizeof(exp), "%ld", expires_in);
 	params[0] = id_hash;
 	params[1] = policy;
 	params[2] = sa;
-	params[3] = exp;
+	params[3] = expiry;
 	params[4] = sr;
-	e = db_exec(w->db, &web_stmts[WSTMT_TOKENS_UPSERT], params, &res);
+	params[5] = old_sealed;
+	if ((e = db_exec(w->db, &web_stmts[st], params, &res)) == ERR_OK)
+		*rows = store_count(res);
 out:
 	PQclear(res);
 	free(sa);
 	free(sr);
 	return e;
+}
+
+enum err
+store_tokens_put(struct web *w, const char *id_hash, const char *policy,
+    const char *access, long expires_in, const char *refresh)
+{
+	char	 exp[STORE_NUM_MAX];
+	long	 rows;
+
+	snprintf(exp, sizeof(exp), "%ld", expires_in);
+	return store_tokens_write(w, WSTMT_TOKENS_UPSERT, id_hash, policy,
+	    access, exp, refresh, NULL, &rows);
 }
 
 void
@@ -724,59 +763,27 @@ out:
 	return e;
 }
 
-/* The row count of a DELETE or UPDATE, or -1. */
-static long
-store_count(PGresult *res)
-{
-	const char *t = PQcmdTuples(res);
-	char	*end;
-	long	 n;
-
-	n = strtol(t, &end, 10);
-	return *t == '\0' || *end != '\0' || n < 0 ? -1 : n;
-}
 
 enum err
 store_tokens_replace(struct web *w, const char *id_hash, const char *policy,
     const char *access, time_t access_expires, const char *refresh,
     const char *old_sealed, bool *replaced)
 {
-	char	*sa = NULL, *sr = NULL, exp[STORE_NUM_MAX];
-	const char *params[6];
-	PGresult *res = NULL;
+	char	 exp[STORE_NUM_MAX];
+	long	 rows;
 	enum err e;
 
-	*replaced = false;
-	if ((e = store_seal(w, id_hash, "access", access, &sa)) != ERR_OK ||
-	    (e = store_seal(w, id_hash, "refresh", refresh, &sr)) != ERR_OK)
-		goto out;
 	snprintf(exp, sizeof(exp), "%lld", (long long)access_expires);
-	params[0] = id_hash;
-	params[1] = policy;
-	params[2] = sa;
-	params[3] = exp;
-	params[4] = sr;
-	params[5] = old_sealed;
-	if ((e = db_exec(w->db, &web_stmts[WSTMT_TOKENS_REPLACE], params,
-	    &res)) == ERR_OK)
-		*replaced = store_count(res) > 0;
-out:
-	PQclear(res);
-	free(sa);
-	free(sr);
+	e = store_tokens_write(w, WSTMT_TOKENS_REPLACE, id_hash, policy,
+	    access, exp, refresh, old_sealed, &rows);
+	*replaced = e == ERR_OK && rows > 0;
 	return e;
 }
 
 enum err
 store_tokens_delete(struct web *w, const char *id_hash)
 {
-	const char *params[1] = { id_hash };
-	PGresult *res = NULL;
-	enum err e;
-
-	e = db_exec(w->db, &web_stmts[WSTMT_TOKENS_DELETE], params, &res);
-	PQclear(res);
-	return e;
+	return store_exec_hash(w, WSTMT_TOKENS_DELETE, id_hash);
 }
 
 enum err
