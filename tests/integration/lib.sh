@@ -156,7 +156,6 @@ T_SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/todo-integ.XXXXXXXX") ||
 chmod 755 "$T_SCRATCH"
 T_PIDS=""		# process group leaders to stop on exit
 T_PG_DATA=""		# running PostgreSQL data dir, if any
-T_PORTS=""		# ports handed out by free_port
 
 t_cleanup() {
 	local rc=$?
@@ -217,14 +216,16 @@ need_exec() {
 
 # free_port: a TCP port on 127.0.0.1 nothing listens on.
 free_port() {
-	local p i
+	local p i used="$T_SCRATCH/.ports-given"
 	for i in $(seq 1 200); do
 		# Below the kernel's ephemeral range (32768-60999), so no outgoing
 		# connection holds the port the server is about to bind.
 		p=$(( (RANDOM * 32768 + RANDOM) % 12000 + 20000 ))
-		case " $T_PORTS " in *" $p "*) continue ;; esac
+		# Never the same port twice in a test, though nothing listens on
+		# it yet: callers run in $(...) subshells, so the list is a file.
+		grep -qx "$p" "$used" 2>/dev/null && continue
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			T_PORTS="$T_PORTS $p"
+			printf '%d\n' "$p" >>"$used"
 			printf '%d\n' "$p"
 			return 0
 		fi
