@@ -82,9 +82,18 @@ isnt() {
 	fi
 }
 
+# (grep reads a here-string, not a pipe: with pipefail, "printf | grep -q"
+# fails when grep stops reading before printf has written everything,
+# which a loaded machine made happen.)
+
+# page_has FIXED-STRING: is it in the last page (ST_PAGE)?
+page_has() {
+	[[ $ST_PAGE == *"$1"* ]]
+}
+
 # like GOT ERE DESCRIPTION
 like() {
-	if printf '%s' "$1" | grep -Eq -- "$2"; then
+	if grep -Eq -- "$2" <<<"$1"; then
 		pass "$3"
 	else
 		fail "$3" "     got: '$1'" "expected to match: $2"
@@ -93,7 +102,7 @@ like() {
 
 # unlike GOT ERE DESCRIPTION
 unlike() {
-	if printf '%s' "$1" | grep -Eq -- "$2"; then
+	if grep -Eq -- "$2" <<<"$1"; then
 		fail "$3" "     got: '$1'" "expected not to match: $2"
 	else
 		pass "$3"

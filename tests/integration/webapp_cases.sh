@@ -55,7 +55,7 @@ wc_form() {	# wc_form SELECTOR: is there such a form on the last page?
 }
 
 wc_has() {	# wc_has FIXED-STRING: on the last page?
-	printf '%s' "$ST_PAGE" | grep -qF -- "$1"
+	page_has "$1"
 }
 
 # wc_security_headers WHAT: the headers every HTML answer must carry.

@@ -13,7 +13,7 @@ ft_jar() {	# ft_jar NAME: a fresh cookie jar
 }
 
 ft_has() {	# ft_has FIXED-STRING: on the last page?
-	printf '%s' "$ST_PAGE" | grep -qF -- "$1"
+	page_has "$1"
 }
 
 ft_db() {

@@ -53,7 +53,7 @@ wh_db() {
 }
 
 wh_has() {	# wh_has FIXED-STRING: on the last page?
-	printf '%s' "$ST_PAGE" | grep -qF -- "$1"
+	page_has "$1"
 }
 
 # wh_count FIXED-STRING FILE...: lines of the FILEs holding the string.

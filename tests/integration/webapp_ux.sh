@@ -26,7 +26,7 @@ ux_post() {	# ux_post JAR PATH NAME=VALUE...: a form POST
 }
 
 ux_has() {	# ux_has FIXED-STRING: on the last page?
-	printf '%s' "$ST_PAGE" | grep -qF -- "$1"
+	page_has "$1"
 }
 
 ux_db() {
