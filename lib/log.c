@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #define LOG_MASK_PREFIX 4
 #define LOG_TIME_SIZE 32	/* "2026-12-02T09:30:00.123Z" */
 #define LOG_NUM_SIZE 64		/* a formatted number */
+#define LOG_NUM_LIMIT 1e12	/* numbers written: |n| below this */
 /* A text record: the head, the message and the fields, each escaped. */
 #define LOG_OUT_MAX (LOG_LINE_MAX * 4 + \
 	LOG_FIELDS_MAX * (LOG_FIELD_MAX * 4 + 32) + 256)
@@ -238,26 +238,24 @@ log_field_str(const struct log_field *f, char tmp[LOG_NUM_SIZE],
     char cut[LOG_FIELD_MAX + 1])
 {
 	size_t	 n;
-	int	 w;
 
 	if ((unsigned)f->key >= LOG_KEY__MAX)
 		return NULL;
-	if (log_keys[f->key].type != LOG_TYPE_STR &&
-	    log_keys[f->key].type != LOG_TYPE_USER && !isfinite(f->num))
-		return NULL;	/* not a JSON number */
+	/*
+	 * Numbers (statuses, milliseconds) without printf, every record;
+	 * one that is not finite or beyond LOG_NUM_LIMIT is left out.
+	 */
+	if ((log_keys[f->key].type == LOG_TYPE_INT ||
+	    log_keys[f->key].type == LOG_TYPE_MS) && !(f->num > -LOG_NUM_LIMIT &&
+	    f->num < LOG_NUM_LIMIT))
+		return NULL;
 	switch (log_keys[f->key].type) {
 	case LOG_TYPE_INT:
-		if (f->num > -1e15 && f->num < 1e15)	/* no printf */
-			return log_itoa(f->num < 0 ? -(long long)(0.5 - f->num) :
-			    (long long)(f->num + 0.5), 0, tmp);
-		w = snprintf(tmp, LOG_NUM_SIZE, "%.0f", f->num);
-		return w > 0 && w < LOG_NUM_SIZE ? tmp : NULL;
+		return log_itoa(f->num < 0 ? -(long long)(0.5 - f->num) :
+		    (long long)(f->num + 0.5), 0, tmp);
 	case LOG_TYPE_MS:
-		if (f->num < 1e12)		/* milliseconds, 3 decimals */
-			return log_itoa(f->num < 0 ? 0 :
-			    (long long)(f->num * 1000 + 0.5), 3, tmp);
-		w = snprintf(tmp, LOG_NUM_SIZE, "%.3f", f->num);
-		return w > 0 && w < LOG_NUM_SIZE ? tmp : NULL;
+		return log_itoa(f->num < 0 ? 0 :
+		    (long long)(f->num * 1000 + 0.5), 3, tmp);
 	case LOG_TYPE_USER:
 		if (f->str == NULL)
 			return NULL;

@@ -182,20 +182,12 @@ web_csp_cached(struct web *w, bool framed)
 static void
 web_headers_as(struct web *w, struct req *r, bool framed)
 {
-	struct buf csp;
 	const char *policy;
 
-	buf_init(&csp, WEB_CSP_MAX);
-	if ((policy = web_csp_cached(w, framed)) == NULL) {
-		/* Built for this answer alone (WEB_CSP if that fails too). */
-		if (framed)
-			web_csp_framed(w, &csp);
-		else
-			web_csp(w, &csp);
-		policy = csp.err == ERR_OK ? buf_str(&csp) : WEB_CSP;
-	}
+	/* Out of memory building the cache: the strict fixed policy. */
+	if ((policy = web_csp_cached(w, framed)) == NULL)
+		policy = WEB_CSP;
 	(void)req_header(r, "Content-Security-Policy", policy);
-	buf_free(&csp);
 	(void)req_header(r, "Cross-Origin-Opener-Policy", "same-origin");
 	/* X-Frame-Options cannot name an origin: the framed CSP does. */
 	if (!framed)

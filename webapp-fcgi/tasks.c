@@ -45,7 +45,7 @@
 
 /*
  * The answers of tasks_can_write() in this process, for the exact token
- * and scope each was given: a session uses one access token for many
+ * each was given (the write scope is the configuration's): a session uses one access token for many
  * pages, and one process serves the pages of many sessions in turn.
  * The oldest entry goes first; a copy is wiped when it goes.  The
  * tokens are never logged.  They are compared with memcmp, not
@@ -55,8 +55,7 @@
 static struct {
 	char		*access;	/* NULL: free */
 	size_t		 len;
-	const char	*scope;		/* w->cfg->write_scope */
-	bool		 yes;
+	bool		 yes;		/* grants w->cfg->write_scope */
 } tasks_write_seen[TASKS_WRITE_SEEN];
 static size_t	tasks_write_next;	/* the entry replaced next */
 
@@ -75,7 +74,6 @@ tasks_can_write(struct web *w, const char *access)
 	for (i = 0; i < TASKS_WRITE_SEEN; i++)
 		if (tasks_write_seen[i].access != NULL &&
 		    tasks_write_seen[i].len == len &&
-		    tasks_write_seen[i].scope == w->cfg->write_scope &&
 		    memcmp(tasks_write_seen[i].access, access, len) == 0)
 			return tasks_write_seen[i].yes;
 	if (jwt_parse(access, len, &jwt) == ERR_OK)
@@ -87,7 +85,6 @@ tasks_can_write(struct web *w, const char *access)
 	crypto_free_str(tasks_write_seen[i].access);
 	tasks_write_seen[i].access = strdup(access);
 	tasks_write_seen[i].len = len;
-	tasks_write_seen[i].scope = w->cfg->write_scope;
 	tasks_write_seen[i].yes = yes;
 	return yes;
 }

@@ -1203,7 +1203,10 @@ test_sign(const struct keys *k)
 		    json_object_new_string("s/1"));
 		out = NULL;
 		jwt = NULL;
-		/* (rsa-1 is an RS256 key in the set: PS256 is only parsed) */
+		/*
+		 * rsa-1 is an RS256 key in the set, so PS256 is only parsed
+		 * here; test_assertion verifies PS256 output with a PS256 key.
+		 */
 		ok(jws_sign(hdr, claims, c[i].alg == JWK_ALG_ES256 ? k->ec :
 		    k->rsa, c[i].alg, 0, &out) == ERR_OK && out != NULL &&
 		    jwt_parse(out, strlen(out), &jwt) == ERR_OK &&
