@@ -50,6 +50,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 #define FCGI_BEGIN_REQUEST	1
 #define FCGI_PARAMS		4
 #define FCGI_KEEP_CONN		1
+#define FCGI_BEGIN_BODY_LEN	8
 
 /*
  * What libfcgi 2.4.2 (Debian 12, 2.4.2-2+deb12u1) does with some record
@@ -67,11 +68,17 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
  *   after a header of another version, and with FCGI_KEEP_CONN drops
  *   what it had read ahead of a finished request: from there on its
  *   idea of where records start is not the stream's.
+ * - A BEGIN_REQUEST whose content is not 8 bytes long, met while it
+ *   reads parameters, is a protocol error that ReadParams() does not
+ *   check: the request goes on, and the next read takes the record's
+ *   content for a header (the campaign reached a management record of
+ *   type 0, and its leak, that way).
  *
  * So the input is first made a stream whose framing libfcgi follows:
- * version 1 everywhere, no padding on BEGIN_REQUEST, no FCGI_KEEP_CONN
- * (one request per connection), no management record but
- * FCGI_GET_VALUES; a truncated last record stays truncated.  Then
+ * version 1 everywhere, BEGIN_REQUEST records of 8 bytes without
+ * padding, no FCGI_KEEP_CONN (one request per connection), no
+ * management record but FCGI_GET_VALUES; a truncated last record stays
+ * truncated.  Then
  * inputs whose parameters (the PARAMS records of the request's id, or a
  * GET_VALUES record) hold a name/value pair longer than the whole input
  * -- a length no honest web server sends -- are skipped.  That is better
@@ -96,7 +103,9 @@ normalize(const uint8_t *p, size_t n)
 		len = FCGI_HEADER_LEN + clen + p[6];
 		if (len > n)
 			len = n;
-		if (id != FCGI_NULL_REQUEST_ID || p[1] == FCGI_GET_VALUES) {
+		if ((id != FCGI_NULL_REQUEST_ID || p[1] == FCGI_GET_VALUES) &&
+		    (p[1] != FCGI_BEGIN_REQUEST ||
+		    clen == FCGI_BEGIN_BODY_LEN)) {
 			memcpy(norm + o, p, len);
 			norm[o] = FCGI_VERSION_1;
 			if (p[1] == FCGI_BEGIN_REQUEST) {
