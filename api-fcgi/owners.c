@@ -30,8 +30,9 @@ enum owners_stmt {
 	OSTMT_LOCK,
 	OSTMT_MOVE,
 	OSTMT_COUNT,
-	OSTMT_HAS_KEYS,
+	OSTMT_HAS_TABLE,
 	OSTMT_DROP_KEYS,
+	OSTMT_DROP_COUNTS,
 	OSTMT__MAX
 };
 
@@ -45,12 +46,16 @@ static const struct db_stmt owners_stmts[OSTMT__MAX] = {
 	[OSTMT_COUNT] = { "owners_count",
 	    "SELECT count(*) FROM api.tasks "
 	    "WHERE owner_iss = $1 AND owner_sub = $2", 2, false },
-	[OSTMT_HAS_KEYS] = { "owners_has_keys",
-	    "SELECT pg_catalog.to_regclass('api.task_idempotency') "
-	    "IS NOT NULL", 0, false },
+	[OSTMT_HAS_TABLE] = { "owners_has_table",
+	    "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, false },
 	[OSTMT_DROP_KEYS] = { "owners_drop_keys",
 	    "DELETE FROM api.task_idempotency "
 	    "WHERE owner_iss = $1 AND owner_sub = $2", 2, false },
+	/* Both owners count again at their next create (007_task_counts). */
+	[OSTMT_DROP_COUNTS] = { "owners_drop_counts",
+	    "DELETE FROM api.task_counts WHERE (owner_iss = $1 AND "
+	    "owner_sub = $2) OR (owner_iss = $3 AND owner_sub = $4)", 4,
+	    false },
 };
 
 /* One line: old issuer and user, new issuer and user (into the text). */
@@ -231,12 +236,17 @@ static enum err
 owners_apply(struct db *db, const struct owners_map *maps, size_t n,
     long *moved)
 {
-	long	 rows, total, keys = 0;
+	static const char *const keys_table[] = { "api.task_idempotency" };
+	static const char *const counts_table[] = { "api.task_counts" };
+	long	 rows, total, keys = 0, counts = 0;
 	size_t	 i;
 	enum err e;
 
 	*moved = 0;
-	if ((e = owners_exec(db, OSTMT_HAS_KEYS, NULL, &keys)) != ERR_OK)
+	if ((e = owners_exec(db, OSTMT_HAS_TABLE, keys_table, &keys)) !=
+	    ERR_OK ||
+	    (e = owners_exec(db, OSTMT_HAS_TABLE, counts_table, &counts)) !=
+	    ERR_OK)
 		return e;
 	for (i = 0; i < n; i++) {
 		const char *const *f = maps[i].f;
@@ -246,6 +256,8 @@ owners_apply(struct db *db, const struct owners_map *maps, size_t n,
 		    (e = owners_exec(db, OSTMT_LOCK, f + 2, NULL)) != ERR_OK ||
 		    (e = owners_exec(db, OSTMT_MOVE, f, &rows)) != ERR_OK ||
 		    (keys && (e = owners_exec(db, OSTMT_DROP_KEYS, f,
+		    NULL)) != ERR_OK) ||
+		    (counts && (e = owners_exec(db, OSTMT_DROP_COUNTS, f,
 		    NULL)) != ERR_OK) ||
 		    (e = owners_exec(db, OSTMT_COUNT, f + 2, &total)) !=
 		    ERR_OK)

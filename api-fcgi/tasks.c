@@ -65,12 +65,23 @@ const struct db_stmt api_stmts[STMT__MAX] = {
 	    "SELECT " TASK_COLUMNS " FROM api.tasks "
 	    "WHERE id = $1 AND owner_sub = $2 AND owner_iss = $3", 3, true },
 	/*
-	 * outcome, then the task (sql/api/005_task_features.sql): counts,
-	 * checks the key and inserts under a lock on the owner.
+	 * outcome, then the task.  Without a key, while the owner's bound
+	 * in api.task_counts is below the limit: that row's n + 1 and the
+	 * INSERT, no count (sql/api/007_task_counts.sql).  Otherwise (a
+	 * key, no bound yet, or the bound reached) api.task_create()
+	 * counts, checks the key and inserts under the owner's locks.
 	 */
 	[STMT_TASK_INSERT] = { "task_create",
+	    "WITH c AS (UPDATE api.task_counts SET n = n + 1 "
+	    "WHERE owner_sub = $1 AND owner_iss = $2 AND n < $6::integer "
+	    "AND $7::text IS NULL RETURNING 1), "
+	    "i AS (INSERT INTO api.tasks (owner_sub, owner_iss, text, done, "
+	    "due) SELECT $1, $2, $3, $4::boolean, $5::date FROM c "
+	    "RETURNING " TASK_COLUMNS ") "
+	    "SELECT 'created' AS outcome, * FROM i UNION ALL "
 	    "SELECT outcome, " TASK_COLUMNS " FROM api.task_create($1, $2, "
-	    "$3, $4::boolean, $5::date, $6::integer, $7)", 7, false },
+	    "$3, $4::boolean, $5::date, $6::integer, $7) "
+	    "WHERE NOT EXISTS (SELECT 1 FROM i)", 7, false },
 	[STMT_TASK_UPDATE] = { "task_update",
 	    "WITH u AS (UPDATE api.tasks SET text = coalesce($4, text), "
 	    "done = coalesce($5::boolean, done), "
@@ -97,6 +108,8 @@ const struct db_stmt api_stmts[STMT__MAX] = {
 	    "WHERE owner_sub = $1 AND owner_iss = $2 ORDER BY id", 2, true },
 	[STMT_ME_ERASE] = { "me_erase",
 	    "WITH t AS (DELETE FROM api.tasks "
+	    "WHERE owner_sub = $1 AND owner_iss = $2), "
+	    "c AS (DELETE FROM api.task_counts "
 	    "WHERE owner_sub = $1 AND owner_iss = $2) "
 	    "DELETE FROM api.task_idempotency "
 	    "WHERE owner_sub = $1 AND owner_iss = $2", 2, false },

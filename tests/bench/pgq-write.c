@@ -5,10 +5,11 @@
  * INSERT for the next bench user, answered 201 with the task as JSON and
  * Location: REQUEST_URI/bench-user-NNN/ID.  DELETE .../bench-user-NNN/ID:
  * one DELETE, 204 (404 when nothing was deleted).  No token, no limits.
- * Under .../cap/ (case L4c) the INSERT is the API's own creation call,
- * api.task_create() (the per-user task cap: an advisory lock on the
- * owner, a count, the INSERT), to tell the database's share of the
- * API's cost from the program's.
+ * Under .../cap/ (case L4c) the INSERT is the API's own creation
+ * statement (the per-user task cap: the owner's bound in
+ * api.task_counts raised with the INSERT, api.task_create() when it is
+ * reached), to tell the database's share of the API's cost from the
+ * program's.
  * Environment: see pgq-common.h.
  */
 #include <stdio.h>
@@ -27,8 +28,15 @@ static const struct pgq_stmt stmts[ST__MAX] = {
 	    "VALUES ($1, $2, $3, false) RETURNING " PGQ_TASK_COLUMNS, 3 },
 	/* api-fcgi/tasks.c's STMT_TASK_INSERT without a key, cap 500. */
 	[ST_INSERT_CAP] = { "task_insert_cap",
+	    "WITH c AS (UPDATE api.task_counts SET n = n + 1 "
+	    "WHERE owner_sub = $1 AND owner_iss = $2 AND n < 500 "
+	    "RETURNING 1), "
+	    "i AS (INSERT INTO api.tasks (owner_sub, owner_iss, text, done) "
+	    "SELECT $1, $2, $3, false FROM c RETURNING " PGQ_TASK_COLUMNS ") "
+	    "SELECT * FROM i UNION ALL "
 	    "SELECT " PGQ_TASK_COLUMNS " FROM api.task_create($1, $2, $3, "
-	    "false, NULL::date, 500, NULL)", 3 },
+	    "false, NULL::date, 500, NULL) "
+	    "WHERE NOT EXISTS (SELECT 1 FROM i)", 3 },
 	/* api-fcgi/tasks.c's STMT_TASK_DELETE. */
 	[ST_DELETE] = { "task_delete",
 	    "DELETE FROM api.tasks "

@@ -792,6 +792,8 @@ cases_limits() {
 	is "$(jb .error)" too_many_tasks "limit: error too_many_tasks"
 	n=$(psql_c "SELECT count(*) FROM api.tasks WHERE owner_sub = 'limit-user-oid'")
 	is "$n" 500 "limit: nothing was added"
+	is "$(psql_c "SELECT n FROM api.task_counts WHERE owner_sub = 'limit-user-oid'")" 500 \
+	    "limit: the owner's bound (api.task_counts) is the exact count after the first create"
 	req GET /api/me/export "$(mint limit-user '{}')"
 	is "$(jb '.tasks | length')" 500 "limit: the export holds 500 tasks"
 	req GET /api/tasks "$(mint limit-user '{}')"
@@ -807,30 +809,60 @@ cases_limits() {
 	done
 	is "$pages $total" "3 500" \
 	    "limit: 500 tasks in pages of 200: 3 pages through the Link header"
+	# Deletes leave the bound as it is; at the bound a create counts.
+	local first
+	first=$(psql_c "SELECT min(id) FROM api.tasks WHERE owner_sub = 'limit-user-oid'")
+	req DELETE "/api/tasks/$first" "$tok"
+	is "$ST" 204 "limit: one of the 500 deleted"
+	is "$(psql_c "SELECT n FROM api.task_counts WHERE owner_sub = 'limit-user-oid'")" 500 \
+	    "limit: the delete leaves the bound at 500"
+	send POST /api/tasks "$tok" '{"text":"in the freed place"}'
+	is "$ST" 201 "limit: a full list that lost a task takes one again (counted at the bound)"
+	send POST /api/tasks "$tok" '{"text":"one too many again"}'
+	is "$ST $(psql_c "SELECT count(*) FROM api.tasks WHERE owner_sub = 'limit-user-oid'")" \
+	    "409 500" "limit: and then is full again: 409, 500 stored"
+	# Tasks written by hand: the README says to delete the owners'
+	# bounds, and the next create counts.
+	psql_c "DELETE FROM api.tasks WHERE owner_sub = 'limit-user-oid' AND text LIKE 'filler 1%';
+	    DELETE FROM api.task_counts WHERE owner_sub = 'limit-user-oid'"
+	send POST /api/tasks "$tok" '{"text":"after the cleanup"}'
+	is "$ST $(psql_c "SELECT n = (SELECT count(*) FROM api.tasks WHERE owner_sub = 'limit-user-oid')
+	    FROM api.task_counts WHERE owner_sub = 'limit-user-oid'")" "201 t" \
+	    "limit: after tasks deleted by hand and the bound dropped, a create counts again"
 
 	# Under concurrency: 490 tasks, then 40 POSTs at once (one curl, all
 	# connections opened at once).  A test-only trigger makes each such
 	# insert take 50 ms, as on a loaded database: without a lock held
 	# from the count to the commit, inserts of the API's processes
 	# overlap and each counts the others' rows as not there yet.
-	local d="$T_SCRATCH/race" i codes n409
-	mkdir -p "$d"
+	# race-oid has no bound yet: every create counts under the owner's
+	# lock.  race2-oid has a bound of 490: the first ten go the fast
+	# way (the bound's row lock only), the others reach the bound.
+	local d i codes n409 who
 	psql_c "INSERT INTO api.tasks (owner_sub, owner_iss, text)
 	    SELECT 'race-oid', '$ISS_A', 'filler ' || g FROM generate_series(1, 490) g"
+	send POST /api/tasks "$(mint race2 '{}')" '{"text":"the first"}'
+	is "$ST" 201 "limit, parallel: race2's first task"
+	psql_c "INSERT INTO api.tasks (owner_sub, owner_iss, text)
+	    SELECT 'race2-oid', '$ISS_A', 'filler ' || g FROM generate_series(1, 489) g;
+	    UPDATE api.task_counts SET n = 490 WHERE owner_sub = 'race2-oid'"
 	psql_c "CREATE FUNCTION public.test_slow_insert() RETURNS trigger
 	    LANGUAGE plpgsql AS \$\$ BEGIN
-	    IF NEW.owner_sub = 'race-oid' THEN PERFORM pg_sleep(0.05); END IF;
+	    IF NEW.owner_sub LIKE 'race%' THEN PERFORM pg_sleep(0.05); END IF;
 	    RETURN NEW; END \$\$;
 	    CREATE TRIGGER test_slow_insert BEFORE INSERT ON api.tasks
 	    FOR EACH ROW EXECUTE FUNCTION public.test_slow_insert()"
-	codes=$(parallel 40 POST /api/tasks "$(mint race '{}')" '{"text":"racer"}' "$d")
+	for who in race race2; do
+		d=$T_SCRATCH/$who
+		codes=$(parallel 40 POST /api/tasks "$(mint "$who" '{}')" '{"text":"racer"}' "$d")
+		n409=$(cat "$d"/b* | jq -r .error 2>/dev/null | grep -c '^too_many_tasks$')
+		is "$(psql_c "SELECT count(*) FROM api.tasks WHERE owner_sub = '$who-oid'")" 500 \
+		    "limit, $who: 40 parallel POSTs over 490 tasks: exactly 500 stored"
+		is "$codes" "201:10 409:30" "limit, $who: 10 created (201), 30 refused (409)"
+		is "$n409" 30 "limit, $who: every 409 is too_many_tasks"
+	done
 	psql_c "DROP TRIGGER test_slow_insert ON api.tasks;
 	    DROP FUNCTION public.test_slow_insert()"
-	n409=$(cat "$d"/b* | jq -r .error 2>/dev/null | grep -c '^too_many_tasks$')
-	is "$(psql_c "SELECT count(*) FROM api.tasks WHERE owner_sub = 'race-oid'")" 500 \
-	    "limit, 40 parallel POSTs over 490 tasks: exactly 500 stored"
-	is "$codes" "201:10 409:30" "limit, parallel: 10 created (201), 30 refused (409)"
-	is "$n409" 30 "limit, parallel: every 409 is too_many_tasks"
 }
 
 cases_isolation() {
@@ -1364,6 +1396,8 @@ cases_account() {
 	is "$(psql_c "SELECT (SELECT count(*) FROM api.tasks WHERE owner_sub = 'idem-oid')
 	    + (SELECT count(*) FROM api.task_idempotency WHERE owner_sub = 'idem-oid')")" 0 \
 	    "account: erase: no task and no idempotency record of the user left"
+	is "$(psql_c "SELECT count(*) FROM api.task_counts WHERE owner_sub = 'idem-oid'")" 0 \
+	    "account: erase: no task count of the user left"
 	is "$(psql_c "SELECT count(*) FROM api.tasks WHERE owner_sub = 'alice-oid'")" "$alice_n" \
 	    "account: erase: other users' tasks untouched"
 	is "$(psql_c "SELECT count(*) FROM api.task_idempotency WHERE owner_sub = 'idem2-oid'")" 1 \
