@@ -865,6 +865,7 @@ test_ids(void)
 		free(s);
 	}
 
+
 	params[0] = "REQUEST_METHOD=POST";
 	params[1] = "PATH_INFO=/silent";
 	params[2] = "HTTP_X_REQUEST_ID=silent-0001";
@@ -919,6 +920,45 @@ test_ids(void)
 	    strstr(logbuf, "Set-Cookie") == NULL,
 	    "log: a refused client id is not logged"))
 		tap_diag("%s", logbuf);
+}
+
+/* Fresh ids come from a pool of 64: 150 cross two refills. */
+static void
+test_ids_unique(void)
+{
+	static char many[150][32];
+	const char *params[] = { "REQUEST_METHOD=GET", "PATH_INFO=/r/1",
+	    NULL };
+	char	*s;
+	pid_t	 pid;
+	size_t	 i, j;
+	int	 status;
+	bool	 good = true;
+
+	if ((pid = fork()) == -1) {
+		ok(false, "fork");
+		return;
+	}
+	if (pid == 0) {
+		if ((done_fd = open("/dev/null", O_WRONLY)) == -1 ||
+		    dup2(listen_fd, 0) == -1 || dup2(done_fd, 2) == -1)
+			_exit(2);
+		log_init("test_req", LOG_LEVEL_ERR);
+		_exit(req_serve_with(ids_handle, ids_done, NULL) == ERR_OK ?
+		    0 : 1);
+	}
+	for (i = 0; i < sizeof(many) / sizeof(many[0]) && good; i++) {
+		s = serve_one(params);
+		good = resp_id(s, many[i], sizeof(many[i])) &&
+		    fresh_id(many[i]);
+		for (j = 0; j < i && good; j++)
+			good = strcmp(many[j], many[i]) != 0;
+		free(s);
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	if (!ok(good, "request id: 150 fresh ids, all different"))
+		tap_diag("at %zu: %s", i - 1, many[i - 1]);
 }
 
 static void
@@ -1030,6 +1070,7 @@ main(void)
 	test_serve();
 	test_respond_id();
 	test_ids();
+	test_ids_unique();
 	test_loopback();
 	close(listen_fd);
 	unlink(sock_path);
