@@ -73,12 +73,25 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
  *   check: the request goes on, and the next read takes the record's
  *   content for a header (the campaign reached a management record of
  *   type 0, and its leak, that way).
+ * - It does not skip the padding of the empty PARAMS record that ends
+ *   the parameters (switching to STDIN forgets it) and reads the
+ *   padding as the next header: the campaign's second way to a
+ *   management record of type 0.  A server has nothing to pad in an
+ *   empty record.
+ * - For the same reason (ReadParams() ignores errors, and switching to
+ *   STDIN forgets the record in hand), any protocol error while it
+ *   reads the parameters misframes what follows: a record of the
+ *   request with another type than PARAMS before the empty PARAMS, or
+ *   an FCGI_GET_VALUES whose content is not whole name-value pairs.
+ *   Servers send PARAMS, the empty PARAMS, then STDIN.
  *
  * So the input is first made a stream whose framing libfcgi follows:
  * version 1 everywhere, BEGIN_REQUEST records of 8 bytes without
- * padding, no FCGI_KEEP_CONN (one request per connection), no
- * management record but FCGI_GET_VALUES; a truncated last record stays
- * truncated.  Then
+ * padding, no padding on empty records, no FCGI_KEEP_CONN (one request
+ * per connection), no management record but FCGI_GET_VALUES, and until
+ * the first request's parameters end, none of its records but PARAMS
+ * and no FCGI_GET_VALUES that is not whole pairs; a truncated last
+ * record stays truncated.  Then
  * inputs whose parameters (the PARAMS records of the request's id, or a
  * GET_VALUES record) hold a name/value pair longer than the whole input
  * -- a length no honest web server sends -- are skipped.  That is better
@@ -87,32 +100,114 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
  */
 static uint8_t	norm[FUZZ_MAX];
 
+/*
+ * The lengths of the name-value pair at *p (n bytes left), as
+ * ReadParams() reads them; advances past the two length fields.  False
+ * when the bytes end inside them.
+ */
+static bool
+pair_lengths(const uint8_t **p, size_t *n, size_t len[2])
+{
+	const uint8_t *q = *p;
+	int	 k;
+
+	for (k = 0; k < 2; k++) {
+		if (*n < 1)
+			return false;
+		if (q[0] < 0x80) {
+			len[k] = q[0];
+			q++;
+			(*n)--;
+		} else {
+			if (*n < 4)
+				return false;
+			len[k] = (size_t)(q[0] & 0x7f) << 24 |
+			    (size_t)q[1] << 16 | (size_t)q[2] << 8 | q[3];
+			q += 4;
+			*n -= 4;
+		}
+	}
+	*p = q;
+	return true;
+}
+
+/* True if p[0..n) is whole name-value pairs. */
+static bool
+pairs_whole(const uint8_t *p, size_t n)
+{
+	size_t	 len[2];
+
+	while (n > 0) {
+		if (!pair_lengths(&p, &n, len) || len[0] + len[1] > n)
+			return false;
+		p += len[0] + len[1];
+		n -= len[0] + len[1];
+	}
+	return true;
+}
+
+/* The first request, while its parameters are read. */
+struct norm_state {
+	unsigned	 cur;		/* its id; 0: no BEGIN_REQUEST yet */
+	bool		 in_params;
+};
+
+/* Whether the record at p (avail bytes of input left) is kept. */
+static bool
+norm_keep(struct norm_state *st, const uint8_t *p, size_t avail)
+{
+	unsigned id = (unsigned)p[2] << 8 | p[3], type = p[1];
+	size_t	 clen = (size_t)p[4] << 8 | p[5];
+
+	if (id == FCGI_NULL_REQUEST_ID)
+		return type == FCGI_GET_VALUES && (!st->in_params ||
+		    (clen <= avail - FCGI_HEADER_LEN &&
+		    pairs_whole(p + FCGI_HEADER_LEN, clen)));
+	if (type == FCGI_BEGIN_REQUEST) {
+		if (clen != FCGI_BEGIN_BODY_LEN)
+			return false;
+		if (st->cur == 0) {
+			st->cur = id;
+			st->in_params = true;
+		}
+		return true;
+	}
+	if (st->in_params && id == st->cur) {
+		if (type != FCGI_PARAMS)
+			return false;
+		if (clen == 0)
+			st->in_params = false;
+	}
+	return true;
+}
+
 static size_t
 normalize(const uint8_t *p, size_t n)
 {
+	struct norm_state st = { 0, false };
 	size_t	 len, clen, o = 0;
-	unsigned id;
 
 	while (n > 0) {
 		if (n < FCGI_HEADER_LEN) {
 			memcpy(norm + o, p, n);
 			return o + n;
 		}
-		id = (unsigned)p[2] << 8 | p[3];
 		clen = (size_t)p[4] << 8 | p[5];
 		len = FCGI_HEADER_LEN + clen + p[6];
 		if (len > n)
 			len = n;
-		if ((id != FCGI_NULL_REQUEST_ID || p[1] == FCGI_GET_VALUES) &&
-		    (p[1] != FCGI_BEGIN_REQUEST ||
-		    clen == FCGI_BEGIN_BODY_LEN)) {
+		if (norm_keep(&st, p, n)) {
 			memcpy(norm + o, p, len);
 			norm[o] = FCGI_VERSION_1;
+			if (clen == 0 && len > FCGI_HEADER_LEN) {
+				norm[o + 6] = 0;
+				len = FCGI_HEADER_LEN;
+			}
 			if (p[1] == FCGI_BEGIN_REQUEST) {
 				norm[o + 6] = 0;
 				if (len > FCGI_HEADER_LEN + clen)
 					len = FCGI_HEADER_LEN + clen;
-				if (clen > 2 && len > FCGI_HEADER_LEN + 2)
+				if (len > FCGI_HEADER_LEN + 2)
 					norm[o + FCGI_HEADER_LEN + 2] &=
 					    (uint8_t)~FCGI_KEEP_CONN;
 			}
@@ -130,26 +225,11 @@ normalize(const uint8_t *p, size_t n)
 static bool
 params_lie(const uint8_t *p, size_t n, size_t total)
 {
-	size_t	 i, len[2];
-	int	 k;
+	size_t	 len[2];
 
 	while (n > 0) {
-		for (k = 0; k < 2; k++) {
-			if (n < 1)
-				return false;
-			if (p[0] < 0x80) {
-				len[k] = p[0];
-				i = 1;
-			} else {
-				if (n < 4)
-					return false;
-				len[k] = (size_t)(p[0] & 0x7f) << 24 |
-				    (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
-				i = 4;
-			}
-			p += i;
-			n -= i;
-		}
+		if (!pair_lengths(&p, &n, len))
+			return false;
 		if (len[0] + len[1] > total)
 			return true;
 		if (len[0] + len[1] >= n)
