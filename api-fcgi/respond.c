@@ -19,19 +19,24 @@ api_common_headers(struct req *r)
 }
 
 void
+api_json_text(struct req *r, int status, const char *s, size_t len)
+{
+	api_common_headers(r);
+	req_respond(r, status, "application/json", s, len);
+}
+
+void
 api_json(struct req *r, int status, struct json_object *o)
 {
 	const char *s;
 	size_t	 len;
 
-	api_common_headers(r);
 	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	if (s == NULL)
-		req_respond(r, 500, "application/json",
-		    "{\"error\":\"server_error\"}", 23);
+		api_json_text(r, 500, "{\"error\":\"server_error\"}", 23);
 	else
-		req_respond(r, status, "application/json", s, len);
+		api_json_text(r, status, s, len);
 	json_object_put(o);
 }
 
@@ -43,20 +48,11 @@ api_not_modified(struct req *r)
 }
 
 void
-api_json_weak(struct req *r, struct json_object *o,
+api_json_weak(struct req *r, const char *s, size_t len,
     const struct etag_list *inm)
 {
 	char	 tag[API_LIST_TAG_LEN + 1];
-	const char *s;
-	size_t	 len;
 
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	if (s == NULL) {
-		json_object_put(o);
-		api_fail(r, ERR_NOMEM, NULL);
-		return;
-	}
 	/*
 	 * A change tag, not a secret: the body's XXH3 (64 bits) is enough,
 	 * at a tenth of a byte-wise hash's cost.
@@ -69,7 +65,6 @@ api_json_weak(struct req *r, struct json_object *o,
 		req_respond(r, 304, NULL, NULL, 0);
 	else
 		req_respond(r, 200, "application/json", s, len);
-	json_object_put(o);
 }
 
 void

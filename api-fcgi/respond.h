@@ -16,12 +16,14 @@
 
 /* Answer status with the JSON tree o, which this takes over (puts). */
 void	api_json(struct req *, int status, struct json_object *o);
+/* The same with a JSON text already written (len bytes of s). */
+void	api_json_text(struct req *, int status, const char *s, size_t len);
 /*
- * 200 with o and a weak ETag of its bytes, or 304 without a body when
- * inm (the parsed If-None-Match, NULL: none) holds that tag.  Takes
- * over o.
+ * 200 with the JSON text s (len bytes) and a weak ETag of its bytes, or
+ * 304 without a body when inm (the parsed If-None-Match, NULL: none)
+ * holds that tag.
  */
-void	api_json_weak(struct req *, struct json_object *o,
+void	api_json_weak(struct req *, const char *s, size_t len,
 	    const struct etag_list *inm);
 /* 304 Not Modified with the ETag header already added. */
 void	api_not_modified(struct req *);

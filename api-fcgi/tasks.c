@@ -13,6 +13,7 @@
 #include "b64url.h"
 #include "etag.h"
 #include "jsonp.h"
+#include "jsonw.h"
 #include "log.h"
 #include "respond.h"
 #include "url.h"
@@ -31,6 +32,11 @@
 #define TASK_KEY_MAX 64			/* Idempotency-Key characters */
 #define TASK_NUM_MAX 24			/* bytes of a number as text */
 #define TASK_LINK_MAX 4096		/* bytes of a Link; longer: none */
+/*
+ * A task body's cap: an export of 500 tasks of 1000 characters, each
+ * escaped to 6 bytes at most, is under 3.2 MB.
+ */
+#define TASK_BODY_MAX (8 * 1024 * 1024)
 
 /* The columns of TASK_COLUMNS, from where they start in a result. */
 enum task_col {
@@ -190,52 +196,50 @@ task_date_ok(const char *s)
 	    ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0);
 }
 
-/* Row i of a result whose TASK_COLUMNS start at off, as JSON, or NULL. */
-static struct json_object *
-task_json(const PGresult *res, int i, int off)
+/* A bigint as PostgreSQL writes it: an optional '-', 1 to 19 digits. */
+static bool
+task_is_int(const char *s)
 {
-	struct json_object *o, *due = NULL;
-	long long id, version;
-	char	*end, *vend, created[TASK_TIME_LEN + 1];
-	char	 updated[TASK_TIME_LEN + 1];
+	size_t	 n;
 
-	id = strtoll(PQgetvalue(res, i, off + COL_ID), &end, 10);
-	version = strtoll(PQgetvalue(res, i, off + COL_VERSION), &vend, 10);
-	if (*end != '\0' || *vend != '\0' ||
+	s += *s == '-';
+	n = strspn(s, "0123456789");
+	return n >= 1 && n <= 19 && s[n] == '\0';
+}
+
+/*
+ * Row i of a result whose TASK_COLUMNS start at off, appended to b as a
+ * JSON object (written directly: a json-c tree per row cost more than
+ * the rest of a list request).  ERR_DB for a row that is not a task.
+ */
+static enum err
+task_write(struct buf *b, const PGresult *res, int i, int off)
+{
+	const char *id = PQgetvalue(res, i, off + COL_ID);
+	const char *version = PQgetvalue(res, i, off + COL_VERSION);
+	char	 created[TASK_TIME_LEN + 1], updated[TASK_TIME_LEN + 1];
+
+	if (!task_is_int(id) || !task_is_int(version) ||
 	    !task_time(PQgetvalue(res, i, off + COL_CREATED), created) ||
 	    !task_time(PQgetvalue(res, i, off + COL_UPDATED), updated))
-		return NULL;
-	if (!PQgetisnull(res, i, off + COL_DUE) && (due =
-	    json_object_new_string(PQgetvalue(res, i, off + COL_DUE))) == NULL)
-		return NULL;
-	if ((o = json_object_new_object()) == NULL) {
-		json_object_put(due);
-		return NULL;
-	}
-	if (json_object_object_add(o, "id", json_object_new_int64(id)) ||
-	    json_object_object_add(o, "text",
-	    json_object_new_string(PQgetvalue(res, i, off + COL_TEXT))) ||
-	    json_object_object_add(o, "done", json_object_new_boolean(
-	    PQgetvalue(res, i, off + COL_DONE)[0] == 't'))) {
-		json_object_put(due);
-		json_object_put(o);
-		return NULL;
-	}
-	if (json_object_object_add(o, "due", due)) {
-		json_object_put(due);
-		json_object_put(o);
-		return NULL;
-	}
-	if (json_object_object_add(o, "version",
-	    json_object_new_int64(version)) ||
-	    json_object_object_add(o, "created_at",
-	    json_object_new_string(created)) ||
-	    json_object_object_add(o, "updated_at",
-	    json_object_new_string(updated))) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
+		return ERR_DB;
+	(void)buf_adds(b, "{\"id\":");
+	(void)buf_adds(b, id);
+	(void)buf_adds(b, ",\"text\":");
+	(void)jsonw_str(b, PQgetvalue(res, i, off + COL_TEXT));
+	(void)buf_adds(b, PQgetvalue(res, i, off + COL_DONE)[0] == 't' ?
+	    ",\"done\":true,\"due\":" : ",\"done\":false,\"due\":");
+	if (PQgetisnull(res, i, off + COL_DUE))
+		(void)buf_adds(b, "null");
+	else
+		(void)jsonw_str(b, PQgetvalue(res, i, off + COL_DUE));
+	(void)buf_adds(b, ",\"version\":");
+	(void)buf_adds(b, version);
+	(void)buf_adds(b, ",\"created_at\":\"");
+	(void)buf_adds(b, created);
+	(void)buf_adds(b, "\",\"updated_at\":\"");
+	(void)buf_adds(b, updated);
+	return buf_adds(b, "\"}");
 }
 
 /* Characters (code points) in valid UTF-8 (jsonp_parse checked it). */
@@ -408,18 +412,22 @@ task_etag(struct req *r, const PGresult *res, int i, int off)
 static void
 task_answer(struct req *r, int status, const PGresult *res, int off)
 {
-	struct json_object *o;
+	struct buf body;
+	enum err e;
 
 	if (PQntuples(res) != 1) {
 		api_fail(r, ERR_NOTFOUND, NULL);
 		return;
 	}
-	if ((o = task_json(res, 0, off)) == NULL) {
-		api_fail(r, ERR_NOMEM, NULL);
+	buf_init(&body, TASK_BODY_MAX);
+	if ((e = task_write(&body, res, 0, off)) != ERR_OK) {
+		api_fail(r, e, NULL);
+		buf_free(&body);
 		return;
 	}
 	task_etag(r, res, 0, off);
-	api_json(r, status, o);
+	api_json_text(r, status, body.data, body.len);
+	buf_free(&body);
 }
 
 /* 412: the task has another version than If-Match names. */
@@ -432,34 +440,26 @@ task_stale(struct req *r, const PGresult *res, int off)
 }
 
 /*
- * {"tasks": [the first n rows of res]} in *top, or ERR_NOMEM.
+ * {"tasks":[the first n rows of res] appended to body, without the
+ * closing '}' (a list page may add next_cursor).
  */
 static enum err
-task_array(const PGresult *res, int n, struct json_object **top)
+task_array(const PGresult *res, int n, struct buf *body)
 {
-	struct json_object *arr, *t;
+	enum err e;
 	int	 i;
 
-	if ((*top = json_object_new_object()) == NULL ||
-	    (arr = json_object_new_array_ext(n)) == NULL)
-		goto nomem;
-	if (json_object_object_add(*top, "tasks", arr) != 0) {
-		json_object_put(arr);
-		goto nomem;
-	}
+	/* Most rows take less: one allocation for a page. */
+	if ((e = buf_reserve(body, 32 + (size_t)n * 256)) != ERR_OK)
+		return e;
+	(void)buf_adds(body, "{\"tasks\":[");
 	for (i = 0; i < n; i++) {
-		if ((t = task_json(res, i, 0)) == NULL)
-			goto nomem;
-		if (json_object_array_add(arr, t) != 0) {
-			json_object_put(t);
-			goto nomem;
-		}
+		if (i > 0)
+			(void)buf_addc(body, ',');
+		if ((e = task_write(body, res, i, 0)) != ERR_OK)
+			return e;
 	}
-	return ERR_OK;
-nomem:
-	json_object_put(*top);
-	*top = NULL;
-	return ERR_NOMEM;
+	return buf_addc(body, ']');
 }
 
 /* ---- the list: query, cursor, next link ---------------------------------- */
@@ -604,13 +604,13 @@ task_query_parse(const struct req *r, struct url_params *p,
 }
 
 /*
- * The next page: next_cursor in top, and a Link header with the same
+ * The next page: next_cursor in body, and a Link header with the same
  * query but the new cursor, unless that is longer than TASK_LINK_MAX (a
  * long q): the client then has next_cursor.
  */
 static enum err
 task_next(struct req *r, const struct task_query *qy, const char *last_id,
-    struct json_object *top)
+    struct buf *body)
 {
 	char	 cursor[TASK_CURSOR_LEN + 1];
 	struct buf link;
@@ -618,9 +618,9 @@ task_next(struct req *r, const struct task_query *qy, const char *last_id,
 
 	if ((e = task_cursor_encode(last_id, cursor)) != ERR_OK)
 		return e;
-	if (json_object_object_add(top, "next_cursor",
-	    json_object_new_string(cursor)) != 0)
-		return ERR_NOMEM;
+	(void)buf_adds(body, ",\"next_cursor\":");
+	if ((e = jsonw_str(body, cursor)) != ERR_OK)
+		return e;
 	buf_init(&link, TASK_LINK_MAX);
 	(void)buf_addf(&link, "<%s?limit=%d&cursor=%s", r->path, qy->limit,
 	    cursor);
@@ -650,7 +650,7 @@ tasks_list(struct api *api, struct req *r, const struct api_user *u)
 	struct url_params p = { NULL, 0 };
 	struct task_query qy;
 	struct etag_list inm;
-	struct json_object *top = NULL;
+	struct buf body;
 	const char *params[7], *why;
 	char	 limit[TASK_NUM_MAX];
 	PGresult *res = NULL;
@@ -658,6 +658,7 @@ tasks_list(struct api *api, struct req *r, const struct api_user *u)
 	enum err e;
 	int	 n;
 
+	buf_init(&body, TASK_BODY_MAX);
 	if (task_query_parse(r, &p, &qy, &why) != ERR_OK) {
 		api_error(r, 400, "invalid_request", why);
 		goto out;
@@ -679,16 +680,16 @@ tasks_list(struct api *api, struct req *r, const struct api_user *u)
 		goto out;
 	}
 	n = PQntuples(res);
-	if ((e = task_array(res, n > qy.limit ? qy.limit : n, &top)) !=
+	if ((e = task_array(res, n > qy.limit ? qy.limit : n, &body)) !=
 	    ERR_OK || (n > qy.limit && (e = task_next(r, &qy,
-	    PQgetvalue(res, qy.limit - 1, COL_ID), top)) != ERR_OK)) {
+	    PQgetvalue(res, qy.limit - 1, COL_ID), &body)) != ERR_OK) ||
+	    (e = buf_addc(&body, '}')) != ERR_OK) {
 		api_fail(r, e, NULL);
 		goto out;
 	}
-	api_json_weak(r, top, has_inm ? &inm : NULL);
-	top = NULL;
+	api_json_weak(r, body.data, body.len, has_inm ? &inm : NULL);
 out:
-	json_object_put(top);
+	buf_free(&body);
 	PQclear(res);
 	url_params_free(&p);
 }
@@ -859,7 +860,7 @@ void
 tasks_export(struct api *api, struct req *r, const struct api_user *u)
 {
 	const char *const params[] = { u->sub, u->iss };
-	struct json_object *top = NULL;
+	struct buf body;
 	PGresult *res = NULL;
 	enum err e;
 
@@ -868,10 +869,13 @@ tasks_export(struct api *api, struct req *r, const struct api_user *u)
 		api_fail(r, e, NULL);
 		return;
 	}
-	if ((e = task_array(res, PQntuples(res), &top)) != ERR_OK)
+	buf_init(&body, TASK_BODY_MAX);
+	if ((e = task_array(res, PQntuples(res), &body)) != ERR_OK ||
+	    (e = buf_addc(&body, '}')) != ERR_OK)
 		api_fail(r, e, NULL);
 	else
-		api_json(r, 200, top);
+		api_json_text(r, 200, body.data, body.len);
+	buf_free(&body);
 	PQclear(res);
 }
 

@@ -9,8 +9,8 @@
 
 #include <openssl/evp.h>
 
+#include "jsonw.h"
 #include "log.h"
-#include "utf8.h"
 
 #define LOG_MASK_PREFIX 4
 #define LOG_TIME_SIZE 32	/* "2026-12-02T09:30:00.123Z" */
@@ -333,47 +333,15 @@ log_jput(struct log_jout *j, const char *s, size_t n)
 }
 
 static void
+log_jput_cb(void *arg, const char *s, size_t n)
+{
+	log_jput(arg, s, n);
+}
+
+static void
 log_jstr(struct log_jout *j, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	/* The two-character escapes, as json-c writes them. */
-	static const char pairs[] = "\"\"\\\\\nn\rr\tt\bb\ff";
-	const unsigned char *u = (const unsigned char *)s;
-	const char *q;
-	char	 two[2] = { '\\', 0 };
-	size_t	 i = 0, len = strlen(s), run, k;
-	uint32_t cp;
-	char	 esc[6] = { '\\', 'u', '0', '0', 0, 0 };
-
-	log_jput(j, "\"", 1);
-	while (i < len) {
-		for (run = i; run < len && u[run] >= 0x20 && u[run] < 0x80 &&
-		    u[run] != '"' && u[run] != '\\'; run++)
-			;
-		log_jput(j, s + i, run - i);
-		if ((i = run) == len)
-			break;
-		if (u[i] >= 0x80) {
-			if ((k = utf8_decode(u + i, len - i, &cp)) == 0) {
-				log_jput(j, "\xef\xbf\xbd", 3);
-				k = 1;
-			} else
-				log_jput(j, s + i, k);
-			i += k;
-			continue;
-		}
-		/* u[i] is '"', '\\' or a control byte here. */
-		if ((q = memchr(pairs, u[i], sizeof(pairs) - 1)) != NULL) {
-			two[1] = q[1];
-			log_jput(j, two, sizeof(two));
-		} else {
-			esc[4] = hex[u[i] >> 4];
-			esc[5] = hex[u[i] & 0xf];
-			log_jput(j, esc, sizeof(esc));
-		}
-		i++;
-	}
-	log_jput(j, "\"", 1);
+	jsonw_quote(s, strlen(s), log_jput_cb, j);
 }
 
 /* ,"key": */
