@@ -239,7 +239,8 @@ task_write(struct buf *b, const PGresult *res, int i, int off)
 	(void)buf_adds(b, created);
 	(void)buf_adds(b, "\",\"updated_at\":\"");
 	(void)buf_adds(b, updated);
-	return buf_adds(b, "\"}");
+	(void)buf_adds(b, "\"}");
+	return b->err;		/* the first failed add, if any */
 }
 
 /* Characters (code points) in valid UTF-8 (jsonp_parse checked it). */
@@ -459,7 +460,8 @@ task_array(const PGresult *res, int n, struct buf *body)
 		if ((e = task_write(body, res, i, 0)) != ERR_OK)
 			return e;
 	}
-	return buf_addc(body, ']');
+	(void)buf_addc(body, ']');
+	return body->err;
 }
 
 /* ---- the list: query, cursor, next link ---------------------------------- */
@@ -683,7 +685,7 @@ tasks_list(struct api *api, struct req *r, const struct api_user *u)
 	if ((e = task_array(res, n > qy.limit ? qy.limit : n, &body)) !=
 	    ERR_OK || (n > qy.limit && (e = task_next(r, &qy,
 	    PQgetvalue(res, qy.limit - 1, COL_ID), &body)) != ERR_OK) ||
-	    (e = buf_addc(&body, '}')) != ERR_OK) {
+	    (buf_addc(&body, '}'), (e = body.err) != ERR_OK)) {
 		api_fail(r, e, NULL);
 		goto out;
 	}
@@ -871,7 +873,7 @@ tasks_export(struct api *api, struct req *r, const struct api_user *u)
 	}
 	buf_init(&body, TASK_BODY_MAX);
 	if ((e = task_array(res, PQntuples(res), &body)) != ERR_OK ||
-	    (e = buf_addc(&body, '}')) != ERR_OK)
+	    (buf_addc(&body, '}'), (e = body.err) != ERR_OK))
 		api_fail(r, e, NULL);
 	else
 		api_json_text(r, 200, body.data, body.len);
