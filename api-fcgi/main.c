@@ -615,6 +615,7 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	httpc_configure(api.http, cfg.ca_file, cfg.http_proxy);
+	httpc_keep_alive(api.http, false);
 	if (api_providers(&api, err, sizeof(err)) != ERR_OK) {
 		fprintf(stderr, "todo-api: %s: %s\n", path, err);
 		goto out;

@@ -14,6 +14,7 @@ struct httpc {
 	CURL		*curl;
 	const char	*ca_file;	/* borrowed; NULL: system store */
 	const char	*proxy;		/* borrowed; NULL: no proxy */
+	bool		 close_after;	/* no keep-alive */
 	char		 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -47,6 +48,12 @@ httpc_configure(struct httpc *h, const char *ca_file, const char *proxy)
 {
 	h->ca_file = ca_file;
 	h->proxy = proxy;
+}
+
+void
+httpc_keep_alive(struct httpc *h, bool on)
+{
+	h->close_after = !on;
 }
 
 void
@@ -168,6 +175,7 @@ httpc_request(struct httpc *h, const char *method, const char *url,
 	HTTPC_SET(h, CURLOPT_HEADERDATA, &ctx);
 	HTTPC_SET(h, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	HTTPC_SET(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	HTTPC_SET(h, CURLOPT_FORBID_REUSE, h->close_after ? 1L : 0L);
 	if (hl != NULL)
 		HTTPC_SET(h, CURLOPT_HTTPHEADER, hl);
 	if (user != NULL && pass != NULL) {

@@ -40,6 +40,14 @@ void	 httpc_free(struct httpc *);
  */
 void	 httpc_configure(struct httpc *, const char *ca_file,
 	    const char *proxy);
+/*
+ * Whether a connection stays open for the next request (the default)
+ * or is closed after each answer.  The provider is called a few times
+ * per user and hour, and drops idle connections within seconds: a kept
+ * one would mostly sit half-closed, a descriptor held until the next
+ * call.
+ */
+void	 httpc_keep_alive(struct httpc *, bool);
 
 /*
  * One request.  "headers" is a NULL-terminated list of "Name: value"

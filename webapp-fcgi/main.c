@@ -661,6 +661,7 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	httpc_configure(w.idp, cfg.ca_file, cfg.http_proxy);
+	httpc_keep_alive(w.idp, false);
 	httpc_configure(w.api, cfg.ca_file, cfg.http_proxy);
 	switch (a.mode) {
 	case CLI_CHECK_CONFIG:

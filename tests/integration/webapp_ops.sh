@@ -166,6 +166,12 @@ webapp_ops_run() {
 	stack_http - GET "$APP_URL/healthz"
 	like "$(stack_header X-Request-Id)" '^[A-Za-z0-9_-]{22}$' \
 	    "$server: without one, a fresh request id is sent back"
+	# The provider is called without keep-alive: no web app process
+	# holds a connection to it once the sign-in is done.
+	port=${IDP_URL##*:}
+	port=${port%%/*}
+	is "$(ss -Htanp "( dport = :$port )" 2>/dev/null | grep -c 'todo-webapp' || true)" 0 \
+	    "$server: after a sign-in no web app process keeps a connection to the provider"
 	sleep 1
 	wo_logs "$server" "$rid"
 	diag "example access record: $WO_WEB_ACCESS"
