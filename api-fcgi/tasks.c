@@ -73,21 +73,22 @@ const struct db_stmt api_stmts[STMT__MAX] = {
 	/*
 	 * outcome, then the task.  Without a key, while the owner's bound
 	 * in api.task_counts is below the limit: that row's n + 1 and the
-	 * INSERT, no count (sql/api/007_task_counts.sql).  Otherwise (a
-	 * key, no bound yet, or the bound reached) api.task_create()
-	 * counts, checks the key and inserts under the owner's locks.
+	 * INSERT, no count (sql/api/007_task_counts.sql); no row when the
+	 * bound is reached or missing.  Then, and with a key,
+	 * api.task_create() counts, checks the key and inserts under the
+	 * owner's locks, in a transaction of its own: in the same one, the
+	 * bound's row lock taken first would deadlock with it.
 	 */
-	[STMT_TASK_INSERT] = { "task_create",
+	[STMT_TASK_CREATE_FAST] = { "task_create_fast",
 	    "WITH c AS (UPDATE api.task_counts SET n = n + 1 "
 	    "WHERE owner_sub = $1 AND owner_iss = $2 AND n < $6::integer "
-	    "AND $7::text IS NULL RETURNING 1), "
-	    "i AS (INSERT INTO api.tasks (owner_sub, owner_iss, text, done, "
-	    "due) SELECT $1, $2, $3, $4::boolean, $5::date FROM c "
-	    "RETURNING " TASK_COLUMNS ") "
-	    "SELECT 'created' AS outcome, * FROM i UNION ALL "
+	    "RETURNING 1) "
+	    "INSERT INTO api.tasks (owner_sub, owner_iss, text, done, due) "
+	    "SELECT $1, $2, $3, $4::boolean, $5::date FROM c "
+	    "RETURNING 'created', " TASK_COLUMNS, 6, false },
+	[STMT_TASK_INSERT] = { "task_create",
 	    "SELECT outcome, " TASK_COLUMNS " FROM api.task_create($1, $2, "
-	    "$3, $4::boolean, $5::date, $6::integer, $7) "
-	    "WHERE NOT EXISTS (SELECT 1 FROM i)", 7, false },
+	    "$3, $4::boolean, $5::date, $6::integer, $7)", 7, false },
 	[STMT_TASK_UPDATE] = { "task_update",
 	    "WITH u AS (UPDATE api.tasks SET text = coalesce($4, text), "
 	    "done = coalesce($5::boolean, done), "
@@ -760,10 +761,19 @@ tasks_create(struct api *api, struct req *r, const struct api_user *u)
 	params[4] = in.due;
 	params[5] = max;
 	params[6] = key;
-	if ((e = db_exec(api->db, &api_stmts[STMT_TASK_INSERT], params,
-	    &res)) != ERR_OK) {
+	if (params[6] == NULL && (e = db_exec(api->db,
+	    &api_stmts[STMT_TASK_CREATE_FAST], params, &res)) != ERR_OK) {
 		api_fail(r, e, NULL);
 		goto out;
+	}
+	if (res == NULL || PQntuples(res) == 0) {
+		PQclear(res);
+		res = NULL;
+		if ((e = db_exec(api->db, &api_stmts[STMT_TASK_INSERT],
+		    params, &res)) != ERR_OK) {
+			api_fail(r, e, NULL);
+			goto out;
+		}
 	}
 	outcome = PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "";
 	if (strcmp(outcome, "full") == 0) {
