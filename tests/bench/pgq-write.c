@@ -12,6 +12,7 @@
  * program's.
  * Environment: see pgq-common.h.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,23 +21,27 @@
 
 #define PGQ_BODY_MAX 65536
 
-enum { ST_INSERT, ST_INSERT_CAP, ST_DELETE, ST__MAX };
+enum { ST_INSERT, ST_INSERT_CAP, ST_INSERT_COUNT, ST_DELETE, ST__MAX };
 
 static const struct pgq_stmt stmts[ST__MAX] = {
 	[ST_INSERT] = { "task_insert",
 	    "INSERT INTO api.tasks (owner_sub, owner_iss, text, done) "
 	    "VALUES ($1, $2, $3, false) RETURNING " PGQ_TASK_COLUMNS, 3 },
 	/* api-fcgi/tasks.c's STMT_TASK_INSERT without a key, cap 500. */
+	/*
+	 * api-fcgi/tasks.c's STMT_TASK_CREATE_FAST, cap 500, then (no row:
+	 * the bound reached or missing) its STMT_TASK_INSERT without a key,
+	 * in a transaction of its own as there.
+	 */
 	[ST_INSERT_CAP] = { "task_insert_cap",
 	    "WITH c AS (UPDATE api.task_counts SET n = n + 1 "
 	    "WHERE owner_sub = $1 AND owner_iss = $2 AND n < 500 "
-	    "RETURNING 1), "
-	    "i AS (INSERT INTO api.tasks (owner_sub, owner_iss, text, done) "
-	    "SELECT $1, $2, $3, false FROM c RETURNING " PGQ_TASK_COLUMNS ") "
-	    "SELECT * FROM i UNION ALL "
+	    "RETURNING 1) "
+	    "INSERT INTO api.tasks (owner_sub, owner_iss, text, done) "
+	    "SELECT $1, $2, $3, false FROM c RETURNING " PGQ_TASK_COLUMNS, 3 },
+	[ST_INSERT_COUNT] = { "task_insert_count",
 	    "SELECT " PGQ_TASK_COLUMNS " FROM api.task_create($1, $2, $3, "
-	    "false, NULL::date, 500, NULL) "
-	    "WHERE NOT EXISTS (SELECT 1 FROM i)", 3 },
+	    "false, NULL::date, 500, NULL)", 3 },
 	/* api-fcgi/tasks.c's STMT_TASK_DELETE. */
 	[ST_DELETE] = { "task_delete",
 	    "DELETE FROM api.tasks "
@@ -74,6 +79,7 @@ create(FCGX_Request *req, PGconn *db)
 	char	 user[32], loc[512];
 	PGresult *res;
 	int	 rc;
+	bool	 cap;
 
 	if ((doc = read_json(req)) == NULL)
 		return pgq_fail(req, 400);
@@ -86,8 +92,12 @@ create(FCGX_Request *req, PGconn *db)
 	params[0] = user;
 	params[1] = pgq_issuer();
 	params[2] = json_object_get_string(text);
-	res = pgq_exec(db, &stmts[uri != NULL && strstr(uri, "/cap/") != NULL ?
-	    ST_INSERT_CAP : ST_INSERT], params);
+	cap = uri != NULL && strstr(uri, "/cap/") != NULL;
+	res = pgq_exec(db, &stmts[cap ? ST_INSERT_CAP : ST_INSERT], params);
+	if (cap && res != NULL && PQntuples(res) == 0) {
+		PQclear(res);
+		res = pgq_exec(db, &stmts[ST_INSERT_COUNT], params);
+	}
 	json_object_put(doc);
 	if (res == NULL)
 		return pgq_fail(req, 500);
