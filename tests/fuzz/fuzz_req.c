@@ -78,6 +78,13 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
  *   padding as the next header: the campaign's second way to a
  *   management record of type 0.  A server has nothing to pad in an
  *   empty record.
+ * - It skips the records of other request ids (and of any id before
+ *   the first BEGIN_REQUEST), but one with no content leaves its skip
+ *   flag set, so the content of the next record, of whatever request,
+ *   is dropped too: the parameters it read are not the stream's (the
+ *   campaign reached ReadParams()'s wrapping sum that way).  A server
+ *   sends no record of another request on a connection it does not
+ *   multiplex.
  * - For the same reason (ReadParams() ignores errors, and switching to
  *   STDIN forgets the record in hand), any protocol error while it
  *   reads the parameters misframes what follows: a record of the
@@ -88,7 +95,8 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
  * So the input is first made a stream whose framing libfcgi follows:
  * version 1 everywhere, BEGIN_REQUEST records of 8 bytes without
  * padding, no padding on empty records, no FCGI_KEEP_CONN (one request
- * per connection), no management record but FCGI_GET_VALUES, and until
+ * per connection), no management record but FCGI_GET_VALUES, no empty
+ * record of another request id, and until
  * the first request's parameters end, none of its records but PARAMS
  * and no FCGI_GET_VALUES that is not whole pairs; a truncated last
  * record stays truncated.  Then
@@ -172,6 +180,12 @@ norm_keep(struct norm_state *st, const uint8_t *p, size_t avail)
 		}
 		return true;
 	}
+	/*
+	 * libfcgi skips the records of other requests, but an empty one
+	 * leaves its skip flag set: the next record's content goes too.
+	 */
+	if (id != st->cur && clen == 0)
+		return false;
 	if (st->in_params && id == st->cur) {
 		if (type != FCGI_PARAMS)
 			return false;
