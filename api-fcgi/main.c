@@ -540,6 +540,23 @@ api_free(struct api *api)
 }
 
 /* --check-config: fetch what the configuration points at. */
+/*
+ * Before the first request: the database connection, every statement
+ * prepared, the providers' documents and keys (from the store, else
+ * fetched).  A failure here is logged and left to the first request,
+ * which tries again as it always did.
+ */
+static void
+api_warm(struct api *api)
+{
+	time_t	 now = time(NULL);
+	size_t	 i;
+
+	(void)db_warm(api->db);
+	for (i = 0; i < api->nproviders; i++)
+		(void)provider_load(api->providers[i], api->http, now);
+}
+
 static int
 api_check(struct api *api)
 {
@@ -638,6 +655,7 @@ main(int argc, char *argv[])
 	else {
 		provider_store_attach(store, api.providers, api.nproviders);
 		ops_metrics_open(&api);
+		api_warm(&api);
 		rc = req_serve_with(api_handle, ops_done, &api) == ERR_OK ? 0 :
 		    1;
 	}

@@ -310,6 +310,20 @@ db_exec(struct db *db, const struct db_stmt *st, const char *const *params,
 }
 
 enum err
+db_warm(struct db *db)
+{
+	enum err e;
+	size_t	 i;
+
+	if ((e = db_connect(db)) != ERR_OK)
+		return e;
+	for (i = 0; i < db->nstmts; i++)
+		if ((e = db_prepare(db, &db->stmts[i])) != ERR_OK)
+			return e;
+	return ERR_OK;
+}
+
+enum err
 db_exec_sql(struct db *db, const char *sql)
 {
 	PGresult *res;

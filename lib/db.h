@@ -46,6 +46,12 @@ void	 db_set_hook(struct db *, void (*fn)(void *, enum db_event),
 /* Connect if needed; ERR_DB when PostgreSQL is unreachable. */
 enum err db_connect(struct db *);
 /*
+ * Connect and prepare every statement now, before the first request, so
+ * that a fresh process answers it as fast as the next one.  Stops at the
+ * first failure (logged); what is left is done on first use as before.
+ */
+enum err db_warm(struct db *);
+/*
  * Run a prepared statement.  On success *res holds a result with status
  * PGRES_TUPLES_OK or PGRES_COMMAND_OK that the caller PQclear()s.
  * ERR_DB when the server is down or the statement failed; a check

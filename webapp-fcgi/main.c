@@ -684,6 +684,8 @@ main(int argc, char *argv[])
 		}
 		provider_store_attach(store, w.flows, FLOW__MAX);
 		ops_metrics_open(&w);
+		/* The session and token statements, before the first page. */
+		(void)db_warm(w.db);
 		rc = req_serve_with(web_handle, ops_done, &w) == ERR_OK ? 0 :
 		    1;
 		break;
