@@ -26,6 +26,7 @@ struct scan {
 	size_t			*counts;
 	size_t			 ncounts;
 	size_t			 capcounts;
+	bool			 tree;	/* jsonp_parse: counts, json-c checks */
 	enum err		 err;	/* ERR_NOMEM overrides ERR_INPUT */
 };
 
@@ -60,10 +61,37 @@ scan_digits(struct scan *sc)
 	return sc->p > start;
 }
 
+/*
+ * Whether the number at p..end (a fraction or an exponent in it) is a
+ * finite double, as json-c would read it.  jsonp_parse() leaves that to
+ * its walk of json-c's tree.
+ */
+static bool
+scan_finite(struct scan *sc, const unsigned char *p, const unsigned char *end)
+{
+	char	 small[64], *copy = small;
+	size_t	 n = (size_t)(end - p);
+	bool	 ok;
+
+	if (n >= sizeof(small) && (copy = malloc(n + 1)) == NULL) {
+		sc->err = ERR_NOMEM;
+		return false;
+	}
+	memcpy(copy, p, n);
+	copy[n] = '\0';
+	ok = isfinite(strtod(copy, NULL));
+	if (copy != small)
+		free(copy);
+	return ok;
+}
+
 /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
 static bool
 scan_number(struct scan *sc)
 {
+	const unsigned char *start = sc->p;
+	bool	 real = false;
+
 	if (sc->p < sc->end && *sc->p == '-')
 		sc->p++;
 	if (sc->p >= sc->end)
@@ -74,11 +102,13 @@ scan_number(struct scan *sc)
 		return false;
 	if (sc->p < sc->end && *sc->p == '.') {
 		sc->p++;
+		real = true;
 		if (!scan_digits(sc))
 			return false;
 	}
 	if (sc->p < sc->end && (*sc->p == 'e' || *sc->p == 'E')) {
 		sc->p++;
+		real = true;
 		if (sc->p < sc->end && (*sc->p == '+' || *sc->p == '-'))
 			sc->p++;
 		if (!scan_digits(sc))
@@ -89,7 +119,7 @@ scan_number(struct scan *sc)
 	    (*sc->p >= 'a' && *sc->p <= 'z') ||
 	    (*sc->p >= 'A' && *sc->p <= 'Z') || *sc->p == '.'))
 		return false;
-	return true;
+	return !real || sc->tree || scan_finite(sc, start, sc->p);
 }
 
 /* Four hex digits after "\u"; -1 if malformed. */
@@ -227,9 +257,9 @@ scan_count_push(struct scan *sc, size_t *idx)
 static bool
 scan_object(struct scan *sc)
 {
-	size_t	 idx, n = 0;
+	size_t	 idx = 0, n = 0;
 
-	if (!scan_count_push(sc, &idx))
+	if (sc->tree && !scan_count_push(sc, &idx))
 		return false;
 	sc->p++;
 	scan_ws(sc);
@@ -258,7 +288,8 @@ scan_object(struct scan *sc)
 		sc->p++;
 		scan_ws(sc);
 	}
-	sc->counts[idx] = n;
+	if (sc->tree)
+		sc->counts[idx] = n;
 	return true;
 }
 
@@ -385,6 +416,36 @@ jsonp_check_tree(struct json_object *o, const struct scan *sc, size_t *i,
 	}
 }
 
+/* The validating scan of s, len; ERR_OK, ERR_INPUT or ERR_NOMEM. */
+static enum err
+scan_run(struct scan *sc, const char *s, size_t len, int max_depth,
+    bool tree)
+{
+	memset(sc, 0, sizeof(*sc));
+	if (s == NULL || len == 0 || len > JSONP_LEN_MAX ||
+	    max_depth < 1 || max_depth > JSONP_DEPTH_LIMIT)
+		return ERR_INPUT;
+	sc->p = (const unsigned char *)s;
+	sc->end = sc->p + len;
+	sc->max_depth = max_depth;
+	sc->tree = tree;
+	sc->err = ERR_INPUT;
+	if (!scan_value(sc) || sc->p != sc->end)
+		return sc->err;
+	return ERR_OK;
+}
+
+enum err
+jsonp_validate(const char *s, size_t len, int max_depth)
+{
+	struct scan	 sc;
+	enum err	 e;
+
+	e = scan_run(&sc, s, len, max_depth, false);
+	free(sc.counts);
+	return e;
+}
+
 enum err
 jsonp_parse(const char *s, size_t len, int max_depth,
     struct json_object **out)
@@ -394,21 +455,12 @@ jsonp_parse(const char *s, size_t len, int max_depth,
 	struct json_object	*o = NULL;
 	enum json_tokener_error	 jerr;
 	size_t			 i = 0, end;
-	enum err		 e = ERR_INPUT;
+	enum err		 e;
 
 	*out = NULL;
-	memset(&sc, 0, sizeof(sc));
-	if (s == NULL || len == 0 || len > JSONP_LEN_MAX ||
-	    max_depth < 1 || max_depth > JSONP_DEPTH_LIMIT)
+	if ((e = scan_run(&sc, s, len, max_depth, true)) != ERR_OK)
 		goto out;
-	sc.p = (const unsigned char *)s;
-	sc.end = sc.p + len;
-	sc.max_depth = max_depth;
-	sc.err = ERR_INPUT;
-	if (!scan_value(&sc) || sc.p != sc.end) {
-		e = sc.err;
-		goto out;
-	}
+	e = ERR_INPUT;
 
 	/* json-c counts the top level as one more level than we do. */
 	if ((tok = json_tokener_new_ex(max_depth + 1)) == NULL) {

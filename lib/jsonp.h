@@ -39,6 +39,13 @@ enum err jsonp_parse(const char *s, size_t len, int max_depth,
     struct json_object **out);
 
 /*
+ * The same checks without the tree, but for duplicate member names
+ * (those need the decoded names; jsonr looks for them where it reads):
+ * ERR_OK, ERR_INPUT or ERR_NOMEM.
+ */
+enum err jsonp_validate(const char *s, size_t len, int max_depth);
+
+/*
  * Typed member access on an object.  ERR_NOTFOUND if obj has no such
  * member, ERR_INPUT if obj is not an object or the member has the
  * wrong type (JSON null is a wrong type, not absence).  *out is only

@@ -13,6 +13,7 @@
 #include "frame.h"
 #include "html.h"
 #include "jsonp.h"
+#include "jsonr.h"
 #include "jwt.h"
 #include "log.h"
 #include "respond.h"
@@ -430,47 +431,81 @@ tasks_forbidden(struct web *w, struct req *r)
 	web_redirect(w, r, "/tasks?notice=readonly");
 }
 
-/* A task's "due" (YYYY-MM-DD) or "" when it has none or a malformed one. */
-static const char *
-tasks_due(struct json_object *t)
-{
-	const char *d;
+/* A task as the API answers it, as far as the pages show it. */
+struct tasks_task {
+	char		 id[32];		/* > 0 */
+	char		 version[32];		/* "" when the API gave none */
+	char		 due[TASKS_DATE_LEN + 1]; /* "" for none (or malformed) */
+	bool		 done;
+	struct buf	 text;			/* "" when not a string */
+};
 
-	if (jsonp_string(t, "due", &d) != ERR_OK || !tasks_date_ok(d))
-		return "";
-	return d;
+static void
+tasks_task_init(struct tasks_task *t)
+{
+	memset(t, 0, sizeof(*t));
+	buf_init(&t->text, WEB_PAGE_MAX);
 }
 
-/* A task of the API's answer: its id, text and state; false if malformed. */
-static bool
-tasks_item(struct json_object *t, char *id, size_t idlen, const char **text,
-    bool *done)
+static void
+tasks_task_free(struct tasks_task *t)
 {
-	struct json_object *v;
+	buf_free(&t->text);
+}
 
-	if (!json_object_is_type(t, json_type_object) ||
-	    !json_object_object_get_ex(t, "id", &v) ||
-	    !json_object_is_type(v, json_type_int) ||
-	    json_object_get_int64(v) <= 0)
+/*
+ * One task of the API's answer into t (read straight from the JSON text,
+ * without a tree: the list page reads 20 of them on every view); false
+ * if it is not an object with an id > 0, or has a name twice.
+ */
+static bool
+tasks_task_read(const struct jsonr *v, struct tasks_task *t)
+{
+	struct jsonr m;
+	struct buf due;
+	int64_t	 n;
+	enum err e;
+
+	buf_reset(&t->text);
+	t->version[0] = t->due[0] = '\0';
+	t->done = false;
+	if (jsonr_member(v, "id", &m) != ERR_OK || jsonr_int64(&m, &n) !=
+	    ERR_OK || n <= 0)
 		return false;
-	snprintf(id, idlen, "%lld", (long long)json_object_get_int64(v));
-	*done = json_object_object_get_ex(t, "done", &v) &&
-	    json_object_get_boolean(v);
-	*text = json_object_object_get_ex(t, "text", &v) &&
-	    json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : "";
+	snprintf(t->id, sizeof(t->id), "%lld", (long long)n);
+	if ((e = jsonr_member(v, "done", &m)) == ERR_OK)
+		(void)jsonr_bool(&m, &t->done);
+	else if (e != ERR_NOTFOUND)
+		return false;
+	if ((e = jsonr_member(v, "text", &m)) == ERR_OK) {
+		if (jsonr_string(&m, &t->text) != ERR_OK)
+			buf_reset(&t->text);
+	} else if (e != ERR_NOTFOUND)
+		return false;
+	if ((e = jsonr_member(v, "version", &m)) == ERR_OK) {
+		if (jsonr_int64(&m, &n) == ERR_OK && n > 0)
+			snprintf(t->version, sizeof(t->version), "%lld",
+			    (long long)n);
+	} else if (e != ERR_NOTFOUND)
+		return false;
+	if ((e = jsonr_member(v, "due", &m)) == ERR_OK) {
+		buf_init(&due, sizeof(t->due));
+		if (jsonr_string(&m, &due) == ERR_OK &&
+		    tasks_date_ok(buf_str(&due)))
+			memcpy(t->due, buf_str(&due), sizeof(t->due));
+		buf_free(&due);
+	} else if (e != ERR_NOTFOUND)
+		return false;
 	return true;
 }
 
 /* The due date of a row, if any. */
 static void
-tasks_row_due(struct buf *b, struct json_object *t)
+tasks_row_due(struct buf *b, const struct tasks_task *t)
 {
-	const char *due = tasks_due(t);
-
-	if (*due != '\0') {
+	if (*t->due != '\0') {
 		buf_adds(b, "<span class=\"due\">Due ");
-		page_text(b, due);
+		page_text(b, t->due);
 		buf_adds(b, "</span>");
 	}
 }
@@ -480,19 +515,16 @@ tasks_row_due(struct buf *b, struct json_object *t)
  * forms carry csrf (page_csrf()'s hidden input).
  */
 static void
-tasks_row(struct buf *b, const struct buf *csrf, struct json_object *t,
+tasks_row(struct buf *b, const struct buf *csrf, const struct tasks_task *t,
     bool writable)
 {
-	const char *text, *toggle;
-	char	 id[32];
-	bool	 done;
+	const char *toggle, *id = t->id;
+	bool	 done = t->done;
 	struct buf et;
 
-	if (!tasks_item(t, id, sizeof(id), &text, &done))
-		return;
 	/* The text, escaped once for its four places in the row. */
 	buf_init(&et, WEB_PAGE_MAX);
-	page_text(&et, text);
+	page_text(&et, buf_str(&t->text));
 	buf_adds(b, done ? "<li class=\"done\">" : "<li>");
 	buf_adds(b, "<span class=\"text\">");
 	buf_addbuf(b, &et);
@@ -550,14 +582,17 @@ tasks_draft_note(struct buf *b)
 
 static void
 tasks_render(struct web *w, struct req *r, const struct session *s,
-    const struct tasks_view *v, struct json_object *list, const char *next,
+    const struct tasks_view *v, const struct jsonr *list, const char *next,
     bool writable)
 {
 	const char *notice = v->notice;
+	struct jsonr_iter it;
+	struct jsonr e;
+	struct tasks_task t;
 	struct draft d;
 	struct buf b, csrf;
-	size_t	 i, n;
-	bool	 refused, drafted;
+	size_t	 i;
+	bool	 refused, drafted, any;
 
 	memset(&d, 0, sizeof(d));
 	drafted = writable && v->draft && drafts_take(w, r, s, NULL, &d);
@@ -605,8 +640,8 @@ tasks_render(struct web *w, struct req *r, const struct session *s,
 		    "Nothing was changed. " : "");
 	buf_adds(&b, "<div class=\"card\">");
 	tasks_filter(&b, v);
-	n = json_object_array_length(list);
-	if (n == 0)
+	any = jsonr_elements(list, &it) == ERR_OK && jsonr_next(&it, &e);
+	if (!any)
 		buf_addf(&b, "<p class=\"muted\">%s</p>", *v->q != '\0' ||
 		    v->show != 0 ? "No tasks match." : *v->cursor != '\0' ?
 		    "No more tasks." : "Nothing to do yet.");
@@ -615,11 +650,13 @@ tasks_render(struct web *w, struct req *r, const struct session *s,
 	/* Escaped once for the forms of every row. */
 	buf_init(&csrf, WEB_PAGE_MAX);
 	page_csrf(&csrf, s);
-	for (i = 0; i < n; i++)
-		tasks_row(&b, &csrf, json_object_array_get_idx(list, i),
-		    writable);
+	tasks_task_init(&t);
+	for (i = 0; any; i++, any = jsonr_next(&it, &e))
+		if (tasks_task_read(&e, &t))
+			tasks_row(&b, &csrf, &t, writable);
+	tasks_task_free(&t);
 	buf_free(&csrf);
-	if (n > 0)
+	if (i > 0)
 		buf_adds(&b, "</ul>");
 	tasks_pager(&b, v, next);
 	buf_adds(&b, "</div>");
@@ -651,15 +688,16 @@ tasks_page(struct web *w, struct req *r, const struct session *s)
 {
 	struct url_params q = { NULL, 0 };
 	struct httpc_resp resp;
-	struct json_object *doc = NULL, *list;
+	struct jsonr doc, list, m;
 	struct tasks_view v;
-	const char *next;
-	struct buf path;
+	const char *next = NULL;
+	struct buf path, cursor;
 	bool	 writable = true;
 	enum err e;
 
 	memset(&resp, 0, sizeof(resp));
 	buf_init(&path, TASKS_URL_MAX);
+	buf_init(&cursor, TASKS_CURSOR_MAX + 1);
 	/* The filter is a GET form: '+' is a space, as in a posted form. */
 	if (url_params_parse(r->query, strlen(r->query), true, &q) !=
 	    ERR_OK) {
@@ -679,22 +717,22 @@ tasks_page(struct web *w, struct req *r, const struct session *s)
 		tasks_trouble(w, r, s, e, "/tasks");
 		goto out;
 	}
-	if (resp.status != 200 || jsonp_parse(buf_str(&resp.body),
+	if (resp.status != 200 || jsonr_open(buf_str(&resp.body),
 	    resp.body.len, TASKS_JSON_DEPTH, &doc) != ERR_OK ||
-	    !json_object_is_type(doc, json_type_object) ||
-	    !json_object_object_get_ex(doc, "tasks", &list) ||
-	    !json_object_is_type(list, json_type_array)) {
+	    jsonr_member(&doc, "tasks", &list) != ERR_OK ||
+	    jsonr_type(&list) != JSONR_ARRAY) {
 		log_err("api GET /tasks: status %ld", resp.status);
 		tasks_trouble(w, r, s, ERR_UPSTREAM, "/tasks");
 		goto out;
 	}
-	if (jsonp_string(doc, "next_cursor", &next) != ERR_OK ||
-	    *next == '\0' || !tasks_cursor_ok(next, TASKS_CURSOR_MAX))
-		next = NULL;
-	tasks_render(w, r, s, &v, list, next, writable);
+	if (jsonr_member(&doc, "next_cursor", &m) == ERR_OK &&
+	    jsonr_string(&m, &cursor) == ERR_OK && cursor.len > 0 &&
+	    tasks_cursor_ok(buf_str(&cursor), TASKS_CURSOR_MAX))
+		next = buf_str(&cursor);
+	tasks_render(w, r, s, &v, &list, next, writable);
 out:
-	json_object_put(doc);
 	httpc_resp_free(&resp);
+	buf_free(&cursor);
 	buf_free(&path);
 	url_params_free(&q);
 }
@@ -878,20 +916,18 @@ out:
 }
 
 /*
- * GET /tasks/{id} from the API: *doc the task (ERR_OK), ERR_NOTFOUND
+ * GET /tasks/{id} from the API: t the task (ERR_OK), ERR_NOTFOUND
  * (gone: answered), or another failure (answered).
  */
 static enum err
 tasks_fetch(struct web *w, struct req *r, const struct session *s,
-    const char *id, struct json_object **doc, bool *writable)
+    const char *id, struct tasks_task *t, bool *writable)
 {
 	struct httpc_resp resp;
-	char	 path[TASKS_PATH_MAX], tid[32];
-	const char *text;
-	bool	 done;
+	struct jsonr doc;
+	char	 path[TASKS_PATH_MAX];
 	enum err e;
 
-	*doc = NULL;
 	snprintf(path, sizeof(path), "/tasks/%s", id);
 	if ((e = tasks_call(w, s, "GET", path, NULL, NULL, &resp,
 	    writable)) != ERR_OK) {
@@ -901,13 +937,11 @@ tasks_fetch(struct web *w, struct req *r, const struct session *s,
 	if (resp.status == 404) {
 		web_redirect(w, r, "/tasks?notice=gone");
 		e = ERR_NOTFOUND;
-	} else if (resp.status != 200 || jsonp_parse(buf_str(&resp.body),
-	    resp.body.len, TASKS_JSON_DEPTH, doc) != ERR_OK ||
-	    !tasks_item(*doc, tid, sizeof(tid), &text, &done)) {
+	} else if (resp.status != 200 || jsonr_open(buf_str(&resp.body),
+	    resp.body.len, TASKS_JSON_DEPTH, &doc) != ERR_OK ||
+	    !tasks_task_read(&doc, t)) {
 		log_err("api GET %s: status %ld", path, resp.status);
 		tasks_trouble(w, r, s, ERR_UPSTREAM, r->path);
-		json_object_put(*doc);
-		*doc = NULL;
 		e = ERR_UPSTREAM;
 	}
 	httpc_resp_free(&resp);
@@ -919,22 +953,20 @@ static void
 tasks_delete_confirm(struct web *w, struct req *r, const struct session *s,
     const char *id)
 {
-	struct json_object *doc = NULL;
-	const char *text;
-	char	 tid[32];
-	bool	 writable = true, done;
+	struct tasks_task t;
+	bool	 writable = true;
 	struct buf b;
 
-	if (tasks_fetch(w, r, s, id, &doc, &writable) != ERR_OK)
-		return;
-	(void)tasks_item(doc, tid, sizeof(tid), &text, &done);
+	tasks_task_init(&t);
+	if (tasks_fetch(w, r, s, id, &t, &writable) != ERR_OK)
+		goto out;
 	if (!writable)
 		tasks_forbidden(w, r);
 	else {
 		page_begin(w, &b, s, "Delete task");
 		buf_adds(&b, "<h1>Delete this task?</h1><div class=\"card\">"
 		    "<p class=\"quote\">");
-		page_text(&b, text);
+		page_text(&b, buf_str(&t.text));
 		buf_addf(&b, "</p><p>It will be gone for good.</p>"
 		    "<div class=\"actions\"><form class=\"inline\" "
 		    "method=\"post\" action=\"/tasks/%s/delete\">", id);
@@ -945,7 +977,8 @@ tasks_delete_confirm(struct web *w, struct req *r, const struct session *s,
 		page_end(&b);
 		web_html(w, r, 200, &b);
 	}
-	json_object_put(doc);
+out:
+	tasks_task_free(&t);
 }
 
 void
@@ -968,17 +1001,6 @@ tasks_delete(struct web *w, struct req *r, const struct session *s,
 }
 
 /* ---- edit ------------------------------------------------------------- */
-
-/* A task's version as text ("" when the API gave none). */
-static void
-tasks_version(struct json_object *t, char *out, size_t len)
-{
-	int64_t	 v;
-
-	out[0] = '\0';
-	if (jsonp_int64(t, "version", &v) == ERR_OK && v > 0)
-		snprintf(out, len, "%lld", (long long)v);
-}
 
 /* The edit form, filled with text and due, sending version. */
 static void
@@ -1011,24 +1033,21 @@ tasks_edit_page(struct web *w, struct req *r, const struct session *s,
     const char *id)
 {
 	struct url_params q = { NULL, 0 };
-	struct json_object *doc = NULL;
+	struct tasks_task t;
 	struct draft d;
-	const char *text;
-	char	 tid[32], version[32];
-	bool	 writable = true, done, drafted = false;
+	bool	 writable = true, drafted = false;
 	struct buf b;
 
 	memset(&d, 0, sizeof(d));
+	tasks_task_init(&t);
 	if (url_params_parse(r->query, strlen(r->query), false, &q) != ERR_OK)
 		memset(&q, 0, sizeof(q));
-	if (tasks_fetch(w, r, s, id, &doc, &writable) != ERR_OK)
+	if (tasks_fetch(w, r, s, id, &t, &writable) != ERR_OK)
 		goto out;
 	if (!writable) {
 		tasks_forbidden(w, r);
 		goto out;
 	}
-	(void)tasks_item(doc, tid, sizeof(tid), &text, &done);
-	tasks_version(doc, version, sizeof(version));
 	if (url_params_get(&q, "draft") != NULL)
 		drafted = drafts_take(w, r, s, id, &d);
 	page_begin(w, &b, s, "Edit task");
@@ -1038,16 +1057,16 @@ tasks_edit_page(struct web *w, struct req *r, const struct session *s,
 	buf_adds(&b, "<div class=\"card\">");
 	/* A draft keeps the version it was typed against: a change made
 	 * meanwhile still shows the conflict page. */
-	tasks_edit_form(&b, s, id, drafted ? d.text : text, drafted ? d.due :
-	    tasks_due(doc), drafted && d.version ? d.version : version,
-	    "Save");
-	buf_addf(&b, "<p class=\"muted\">%s</p></div>", done ? "This task "
+	tasks_edit_form(&b, s, id, drafted ? d.text : buf_str(&t.text),
+	    drafted ? d.due : t.due, drafted && d.version ? d.version :
+	    t.version, "Save");
+	buf_addf(&b, "<p class=\"muted\">%s</p></div>", t.done ? "This task "
 	    "is done." : "This task is open.");
 	page_end(&b);
 	web_html(w, r, 200, &b);
 out:
 	drafts_free(&d);
-	json_object_put(doc);
+	tasks_task_free(&t);
 	url_params_free(&q);
 }
 
@@ -1073,16 +1092,13 @@ static void
 tasks_conflict(struct web *w, struct req *r, const struct session *s,
     const struct tasks_edit *ed)
 {
-	struct json_object *doc = NULL;
-	const char *text;
-	char	 tid[32], version[32];
-	bool	 writable = true, done;
+	struct tasks_task t;
+	bool	 writable = true;
 	struct buf b;
 
-	if (tasks_fetch(w, r, s, ed->id, &doc, &writable) != ERR_OK)
-		return;
-	(void)tasks_item(doc, tid, sizeof(tid), &text, &done);
-	tasks_version(doc, version, sizeof(version));
+	tasks_task_init(&t);
+	if (tasks_fetch(w, r, s, ed->id, &t, &writable) != ERR_OK)
+		goto out;
 	page_begin(w, &b, s, "Changed in another window");
 	buf_adds(&b, "<h1>Changed in another window</h1><p class=\"error\" "
 	    "role=\"alert\">This task was changed somewhere else (in another "
@@ -1093,20 +1109,22 @@ tasks_conflict(struct web *w, struct req *r, const struct session *s,
 	buf_addf(&b, "<form method=\"post\" action=\"/tasks/%s\">", ed->id);
 	page_csrf(&b, s);
 	buf_adds(&b, "<input type=\"hidden\" name=\"version\" value=\"");
-	page_text(&b, version);
+	page_text(&b, t.version);
 	buf_adds(&b, "\"><input type=\"hidden\" name=\"text\" value=\"");
 	page_text(&b, ed->text);
 	buf_adds(&b, "\"><input type=\"hidden\" name=\"due\" value=\"");
 	page_text(&b, ed->due);
 	buf_adds(&b, "\"><button type=\"submit\">Save my version</button>"
 	    "</form></div><div class=\"card\" id=\"current\">");
-	tasks_version_card(&b, "The current version", text, tasks_due(doc));
+	tasks_version_card(&b, "The current version", buf_str(&t.text),
+	    t.due);
 	buf_addf(&b, "<div class=\"actions\"><a class=\"button secondary\" "
 	    "href=\"/tasks\">Keep the current version</a><a href=\"/tasks/%s\">"
 	    "Edit the current version</a></div></div>", ed->id);
 	page_end(&b);
 	web_html(w, r, 409, &b);
-	json_object_put(doc);
+out:
+	tasks_task_free(&t);
 }
 
 /* POST /tasks/{id}: save the form with If-Match. */

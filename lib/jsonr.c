@@ -1,0 +1,355 @@
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hex.h"
+#include "jsonp.h"
+#include "jsonr.h"
+
+/*
+ * Everything below walks text that jsonp_validate() has accepted, so it
+ * only steps over what the scan proved is there; it still never reads
+ * past a value's end.
+ */
+
+#define JSONR_INT_EXACT 9007199254740992.0	/* 2^53, see jsonp.h */
+
+static const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+	    *p == '\r'))
+		p++;
+	return p;
+}
+
+/* p at a string's opening quote: past its closing one. */
+static const char *
+string_end(const char *p, const char *end)
+{
+	for (p++; p < end && *p != '"'; p++)
+		if (*p == '\\')
+			p++;
+	return p < end ? p + 1 : end;
+}
+
+/* p at a value's first byte: past its last. */
+static const char *
+value_end(const char *p, const char *end)
+{
+	int	 depth = 0;
+
+	switch (*p) {
+	case '"':
+		return string_end(p, end);
+	case 't':
+	case 'n':
+		return p + 4 <= end ? p + 4 : end;
+	case 'f':
+		return p + 5 <= end ? p + 5 : end;
+	case '[':
+	case '{':
+		break;
+	default:
+		while (p < end && strchr("+-.eE0123456789", *p) != NULL &&
+		    *p != '\0')
+			p++;
+		return p;
+	}
+	while (p < end) {
+		switch (*p) {
+		case '"':
+			p = string_end(p, end);
+			continue;
+		case '[':
+		case '{':
+			depth++;
+			break;
+		case ']':
+		case '}':
+			if (--depth == 0)
+				return p + 1;
+			break;
+		}
+		p++;
+	}
+	return end;
+}
+
+/* Four hex digits at p (the scan checked them). */
+static unsigned long
+u4(const char *p)
+{
+	unsigned long v = 0;
+	int	 i;
+
+	for (i = 0; i < 4; i++)
+		v = (v << 4) | (unsigned long)hex_digit((unsigned char)p[i]);
+	return v;
+}
+
+/*
+ * The next character of a string's contents at *pp (before stop) as
+ * UTF-8 into out; its length (1..4).  Escapes are decoded, surrogate
+ * pairs joined.
+ */
+static size_t
+str_char(const char **pp, const char *stop, char out[4])
+{
+	const unsigned char *p = (const unsigned char *)*pp;
+	unsigned long cp;
+	size_t	 n;
+
+	if (*p != '\\') {
+		n = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+		if (n > (size_t)(stop - *pp))
+			n = (size_t)(stop - *pp);
+		memcpy(out, p, n);
+		*pp += n;
+		return n;
+	}
+	if (stop - *pp < 2) {
+		*pp = stop;
+		return 0;
+	}
+	*pp += 2;
+	switch (p[1]) {
+	case 'b': out[0] = '\b'; return 1;
+	case 'f': out[0] = '\f'; return 1;
+	case 'n': out[0] = '\n'; return 1;
+	case 'r': out[0] = '\r'; return 1;
+	case 't': out[0] = '\t'; return 1;
+	case 'u': break;
+	default: out[0] = (char)p[1]; return 1;	/* " \ / */
+	}
+	if (stop - *pp < 4) {
+		*pp = stop;
+		return 0;
+	}
+	cp = u4(*pp);
+	*pp += 4;
+	if (cp >= 0xd800 && cp <= 0xdbff && stop - *pp >= 6) {
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (u4(*pp + 2) - 0xdc00);
+		*pp += 6;
+	}
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Whether the string from q (at its quote) to stop (past it) is name. */
+static bool
+name_eq(const char *q, const char *stop, const char *name)
+{
+	char	 c[4];
+	size_t	 n;
+
+	q++;
+	stop--;
+	while (q < stop) {
+		/* c holds no NUL (no \u0000), so a short name differs. */
+		if ((n = str_char(&q, stop, c)) == 0 ||
+		    strncmp(name, c, n) != 0)
+			return false;
+		name += n;
+	}
+	return *name == '\0';
+}
+
+enum err
+jsonr_open(const char *s, size_t len, int max_depth, struct jsonr *root)
+{
+	const char *p, *end = s + len;
+	enum err e;
+
+	root->p = NULL;
+	root->len = 0;
+	if ((e = jsonp_validate(s, len, max_depth)) != ERR_OK)
+		return e;
+	p = skip_ws(s, end);
+	root->p = p;
+	root->len = (size_t)(value_end(p, end) - p);
+	return ERR_OK;
+}
+
+enum jsonr_type
+jsonr_type(const struct jsonr *v)
+{
+	switch (v->len > 0 ? *v->p : 'n') {
+	case 'n': return JSONR_NULL;
+	case 'f': return JSONR_FALSE;
+	case 't': return JSONR_TRUE;
+	case '"': return JSONR_STRING;
+	case '[': return JSONR_ARRAY;
+	case '{': return JSONR_OBJECT;
+	default: return JSONR_NUMBER;
+	}
+}
+
+enum err
+jsonr_member(const struct jsonr *v, const char *name, struct jsonr *out)
+{
+	const char *p, *end, *key, *val;
+	bool	 found = false, eq;
+
+	if (jsonr_type(v) != JSONR_OBJECT)
+		return ERR_INPUT;
+	end = v->p + v->len;
+	for (p = skip_ws(v->p + 1, end); p < end && *p == '"';) {
+		key = p;
+		p = string_end(p, end);
+		eq = name_eq(key, p, name);
+		p = skip_ws(p, end);
+		if (p >= end || *p != ':')
+			return ERR_INPUT;
+		val = p = skip_ws(p + 1, end);
+		if (p >= end)
+			return ERR_INPUT;
+		p = value_end(p, end);
+		if (eq) {
+			if (found)
+				return ERR_INPUT;
+			found = true;
+			out->p = val;
+			out->len = (size_t)(p - val);
+		}
+		p = skip_ws(p, end);
+		if (p < end && *p == ',')
+			p = skip_ws(p + 1, end);
+	}
+	return found ? ERR_OK : ERR_NOTFOUND;
+}
+
+enum err
+jsonr_elements(const struct jsonr *v, struct jsonr_iter *it)
+{
+	if (jsonr_type(v) != JSONR_ARRAY)
+		return ERR_INPUT;
+	it->end = v->p + v->len;
+	it->p = skip_ws(v->p + 1, it->end);
+	return ERR_OK;
+}
+
+bool
+jsonr_next(struct jsonr_iter *it, struct jsonr *out)
+{
+	const char *e;
+
+	if (it->p >= it->end || *it->p == ']')
+		return false;
+	e = value_end(it->p, it->end);
+	out->p = it->p;
+	out->len = (size_t)(e - it->p);
+	e = skip_ws(e, it->end);
+	if (e < it->end && *e == ',')
+		e = skip_ws(e + 1, it->end);
+	it->p = e;
+	return true;
+}
+
+enum err
+jsonr_string(const struct jsonr *v, struct buf *out)
+{
+	const char *p, *stop, *bs;
+	char	 c[4];
+	size_t	 n;
+
+	if (jsonr_type(v) != JSONR_STRING || v->len < 2)
+		return ERR_INPUT;
+	p = v->p + 1;
+	stop = v->p + v->len - 1;
+	if (buf_reserve(out, (size_t)(stop - p)) != ERR_OK)
+		return out->err;
+	while (p < stop) {
+		/* Runs without an escape as they are, then one escape. */
+		bs = memchr(p, '\\', (size_t)(stop - p));
+		if (bs == NULL)
+			bs = stop;
+		(void)buf_add(out, p, (size_t)(bs - p));
+		p = bs;
+		if (p < stop && (n = str_char(&p, stop, c)) > 0)
+			(void)buf_add(out, c, n);
+	}
+	return out->err;
+}
+
+enum err
+jsonr_bool(const struct jsonr *v, bool *out)
+{
+	switch (jsonr_type(v)) {
+	case JSONR_TRUE:
+		*out = true;
+		return ERR_OK;
+	case JSONR_FALSE:
+		*out = false;
+		return ERR_OK;
+	default:
+		return ERR_INPUT;
+	}
+}
+
+/* A number with a fraction or an exponent: integral, below 2^53. */
+static enum err
+jsonr_real(const struct jsonr *v, int64_t *out)
+{
+	char	 small[64], *copy = small;
+	double	 d;
+
+	if (v->len >= sizeof(small) && (copy = malloc(v->len + 1)) == NULL)
+		return ERR_NOMEM;
+	memcpy(copy, v->p, v->len);
+	copy[v->len] = '\0';
+	d = strtod(copy, NULL);
+	if (copy != small)
+		free(copy);
+	if (!isfinite(d) || d >= JSONR_INT_EXACT || d <= -JSONR_INT_EXACT ||
+	    (double)(int64_t)d != d)
+		return ERR_INPUT;
+	*out = (int64_t)d;
+	return ERR_OK;
+}
+
+enum err
+jsonr_int64(const struct jsonr *v, int64_t *out)
+{
+	const char *p = v->p, *end = v->p + v->len;
+	uint64_t u = 0, lim;
+	bool	 neg;
+
+	if (jsonr_type(v) != JSONR_NUMBER)
+		return ERR_INPUT;
+	if (memchr(p, '.', v->len) != NULL || memchr(p, 'e', v->len) !=
+	    NULL || memchr(p, 'E', v->len) != NULL)
+		return jsonr_real(v, out);
+	if ((neg = *p == '-'))
+		p++;
+	/* json-c saturates at the ends, so neither end value is taken. */
+	lim = neg ? (uint64_t)INT64_MAX : (uint64_t)INT64_MAX - 1;
+	for (; p < end; p++) {
+		if (*p < '0' || *p > '9' || u > (lim - (uint64_t)(*p - '0')) /
+		    10)
+			return ERR_INPUT;
+		u = u * 10 + (uint64_t)(*p - '0');
+	}
+	*out = neg ? -(int64_t)u : (int64_t)u;
+	return ERR_OK;
+}
