@@ -29,11 +29,31 @@ skip_ws(const char *p, const char *end)
 static const char *
 string_end(const char *p, const char *end)
 {
-	for (p++; p < end && *p != '"'; p++)
-		if (*p == '\\')
-			p++;
-	return p < end ? p + 1 : end;
+	const char *q, *b;
+
+	for (p++; p < end; p = q + 1) {
+		if ((q = memchr(p, '"', (size_t)(end - p))) == NULL)
+			break;
+		/* Escaped by an odd run of backslashes (all inside). */
+		for (b = q; b > p && b[-1] == '\\'; b--)
+			;
+		if ((q - b) % 2 == 0)
+			return q + 1;
+	}
+	return end;
 }
+
+/* The bytes a number is written with. */
+static const unsigned char jsonr_num[256] = {
+	['+'] = 1, ['-'] = 1, ['.'] = 1, ['e'] = 1, ['E'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+	['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+};
+
+/* The bytes value_end() stops at inside an array or object. */
+static const unsigned char jsonr_stop[256] = {
+	['"'] = 1, ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1,
+};
 
 /* p at a value's first byte: past its last. */
 static const char *
@@ -53,12 +73,15 @@ value_end(const char *p, const char *end)
 	case '{':
 		break;
 	default:
-		while (p < end && strchr("+-.eE0123456789", *p) != NULL &&
-		    *p != '\0')
+		while (p < end && jsonr_num[(unsigned char)*p])
 			p++;
 		return p;
 	}
 	while (p < end) {
+		while (p < end && !jsonr_stop[(unsigned char)*p])
+			p++;
+		if (p >= end)
+			break;
 		switch (*p) {
 		case '"':
 			p = string_end(p, end);
@@ -67,8 +90,7 @@ value_end(const char *p, const char *end)
 		case '{':
 			depth++;
 			break;
-		case ']':
-		case '}':
+		default:
 			if (--depth == 0)
 				return p + 1;
 			break;
@@ -165,6 +187,12 @@ name_eq(const char *q, const char *stop, const char *name)
 
 	q++;
 	stop--;
+	/* Most names differ at once (an escape may still match). */
+	if (q < stop && *q != *name && *q != '\\')
+		return false;
+	if (memchr(q, '\\', (size_t)(stop - q)) == NULL)
+		return strncmp(name, q, (size_t)(stop - q)) == 0 &&
+		    name[stop - q] == '\0';
 	while (q < stop) {
 		/* c holds no NUL (no \u0000), so a short name differs. */
 		if ((n = str_char(&q, stop, c)) == 0 ||
@@ -206,18 +234,23 @@ jsonr_type(const struct jsonr *v)
 }
 
 enum err
-jsonr_member(const struct jsonr *v, const char *name, struct jsonr *out)
+jsonr_members(const struct jsonr *v, const char *const *names, size_t n,
+    struct jsonr *out)
 {
-	const char *p, *end, *key, *val;
-	bool	 found = false, eq;
+	const char *p = v->p, *end = v->p + v->len, *key, *kend, *val;
+	bool	 object = jsonr_type(v) == JSONR_OBJECT;
+	size_t	 i;
 
-	if (jsonr_type(v) != JSONR_OBJECT)
+	/* v may be one of out[]: read it first. */
+	for (i = 0; i < n; i++) {
+		out[i].p = NULL;
+		out[i].len = 0;
+	}
+	if (!object)
 		return ERR_INPUT;
-	end = v->p + v->len;
-	for (p = skip_ws(v->p + 1, end); p < end && *p == '"';) {
+	for (p = skip_ws(p + 1, end); p < end && *p == '"';) {
 		key = p;
-		p = string_end(p, end);
-		eq = name_eq(key, p, name);
+		kend = p = string_end(p, end);
 		p = skip_ws(p, end);
 		if (p >= end || *p != ':')
 			return ERR_INPUT;
@@ -225,18 +258,28 @@ jsonr_member(const struct jsonr *v, const char *name, struct jsonr *out)
 		if (p >= end)
 			return ERR_INPUT;
 		p = value_end(p, end);
-		if (eq) {
-			if (found)
-				return ERR_INPUT;
-			found = true;
-			out->p = val;
-			out->len = (size_t)(p - val);
-		}
+		for (i = 0; i < n; i++)
+			if (name_eq(key, kend, names[i])) {
+				if (out[i].p != NULL)
+					return ERR_INPUT;
+				out[i].p = val;
+				out[i].len = (size_t)(p - val);
+			}
 		p = skip_ws(p, end);
 		if (p < end && *p == ',')
 			p = skip_ws(p + 1, end);
 	}
-	return found ? ERR_OK : ERR_NOTFOUND;
+	return ERR_OK;
+}
+
+enum err
+jsonr_member(const struct jsonr *v, const char *name, struct jsonr *out)
+{
+	enum err e;
+
+	if ((e = jsonr_members(v, &name, 1, out)) != ERR_OK)
+		return e;
+	return out->p != NULL ? ERR_OK : ERR_NOTFOUND;
 }
 
 enum err

@@ -62,6 +62,12 @@ enum jsonr_type jsonr_type(const struct jsonr *);
  */
 enum err jsonr_member(const struct jsonr *v, const char *name,
 	    struct jsonr *out);
+/*
+ * n members in one walk of the object: out[i] for names[i], or p NULL
+ * (len 0) when it has none; ERR_INPUT as above, for any of the names.
+ */
+enum err jsonr_members(const struct jsonr *v, const char *const *names,
+	    size_t n, struct jsonr *out);
 
 /* Start on an array's elements: ERR_INPUT if v is not an array. */
 enum err jsonr_elements(const struct jsonr *v, struct jsonr_iter *it);

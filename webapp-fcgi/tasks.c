@@ -458,44 +458,50 @@ tasks_task_free(struct tasks_task *t)
  * without a tree: the list page reads 20 of them on every view); false
  * if it is not an object with an id > 0, or has a name twice.
  */
+/* n > 0 in decimal into out (32 bytes: room for any int64_t). */
+static void
+tasks_decimal(char out[32], int64_t n)
+{
+	char	 tmp[32];
+	size_t	 i = 0, k = 0;
+
+	do
+		tmp[i++] = (char)('0' + n % 10);
+	while ((n /= 10) > 0 && i < sizeof(tmp));
+	while (i > 0)
+		out[k++] = tmp[--i];
+	out[k] = '\0';
+}
+
 static bool
 tasks_task_read(const struct jsonr *v, struct tasks_task *t)
 {
-	struct jsonr m;
+	static const char *const names[] = { "id", "done", "text",
+	    "version", "due" };
+	struct jsonr m[5];
 	struct buf due;
 	int64_t	 n;
-	enum err e;
 
 	buf_reset(&t->text);
 	t->version[0] = t->due[0] = '\0';
 	t->done = false;
-	if (jsonr_member(v, "id", &m) != ERR_OK || jsonr_int64(&m, &n) !=
-	    ERR_OK || n <= 0)
+	if (jsonr_members(v, names, 5, m) != ERR_OK || m[0].p == NULL ||
+	    jsonr_int64(&m[0], &n) != ERR_OK || n <= 0)
 		return false;
-	snprintf(t->id, sizeof(t->id), "%lld", (long long)n);
-	if ((e = jsonr_member(v, "done", &m)) == ERR_OK)
-		(void)jsonr_bool(&m, &t->done);
-	else if (e != ERR_NOTFOUND)
-		return false;
-	if ((e = jsonr_member(v, "text", &m)) == ERR_OK) {
-		if (jsonr_string(&m, &t->text) != ERR_OK)
-			buf_reset(&t->text);
-	} else if (e != ERR_NOTFOUND)
-		return false;
-	if ((e = jsonr_member(v, "version", &m)) == ERR_OK) {
-		if (jsonr_int64(&m, &n) == ERR_OK && n > 0)
-			snprintf(t->version, sizeof(t->version), "%lld",
-			    (long long)n);
-	} else if (e != ERR_NOTFOUND)
-		return false;
-	if ((e = jsonr_member(v, "due", &m)) == ERR_OK) {
+	tasks_decimal(t->id, n);
+	if (m[1].p != NULL)
+		(void)jsonr_bool(&m[1], &t->done);
+	if (m[2].p != NULL && jsonr_string(&m[2], &t->text) != ERR_OK)
+		buf_reset(&t->text);
+	if (m[3].p != NULL && jsonr_int64(&m[3], &n) == ERR_OK && n > 0)
+		tasks_decimal(t->version, n);
+	if (m[4].p != NULL) {
 		buf_init(&due, sizeof(t->due));
-		if (jsonr_string(&m, &due) == ERR_OK &&
+		if (jsonr_string(&m[4], &due) == ERR_OK &&
 		    tasks_date_ok(buf_str(&due)))
 			memcpy(t->due, buf_str(&due), sizeof(t->due));
 		buf_free(&due);
-	} else if (e != ERR_NOTFOUND)
-		return false;
+	}
 	return true;
 }
 
@@ -687,8 +693,9 @@ void
 tasks_page(struct web *w, struct req *r, const struct session *s)
 {
 	struct url_params q = { NULL, 0 };
+	static const char *const names[] = { "tasks", "next_cursor" };
 	struct httpc_resp resp;
-	struct jsonr doc, list, m;
+	struct jsonr doc, m[2];
 	struct tasks_view v;
 	const char *next = NULL;
 	struct buf path, cursor;
@@ -719,17 +726,17 @@ tasks_page(struct web *w, struct req *r, const struct session *s)
 	}
 	if (resp.status != 200 || jsonr_open(buf_str(&resp.body),
 	    resp.body.len, TASKS_JSON_DEPTH, &doc) != ERR_OK ||
-	    jsonr_member(&doc, "tasks", &list) != ERR_OK ||
-	    jsonr_type(&list) != JSONR_ARRAY) {
+	    jsonr_members(&doc, names, 2, m) != ERR_OK ||
+	    jsonr_type(&m[0]) != JSONR_ARRAY) {
 		log_err("api GET /tasks: status %ld", resp.status);
 		tasks_trouble(w, r, s, ERR_UPSTREAM, "/tasks");
 		goto out;
 	}
-	if (jsonr_member(&doc, "next_cursor", &m) == ERR_OK &&
-	    jsonr_string(&m, &cursor) == ERR_OK && cursor.len > 0 &&
-	    tasks_cursor_ok(buf_str(&cursor), TASKS_CURSOR_MAX))
+	if (m[1].p != NULL && jsonr_string(&m[1], &cursor) == ERR_OK &&
+	    cursor.len > 0 && tasks_cursor_ok(buf_str(&cursor),
+	    TASKS_CURSOR_MAX))
 		next = buf_str(&cursor);
-	tasks_render(w, r, s, &v, &list, next, writable);
+	tasks_render(w, r, s, &v, &m[0], next, writable);
 out:
 	httpc_resp_free(&resp);
 	buf_free(&cursor);

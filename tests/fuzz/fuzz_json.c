@@ -17,12 +17,16 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+#define FUZZ_AT_ONCE	8	/* names read by one jsonr_members() */
+
 /* Whether jsonr's value r is json-c's value o (NULL: the null). */
 static bool
 same(struct json_object *o, const struct jsonr *r)
 {
 	struct jsonr_iter it;
-	struct jsonr	 m;
+	struct jsonr	 m, ms[FUZZ_AT_ONCE];
+	struct json_object *vals[FUZZ_AT_ONCE];
+	const char	*names[FUZZ_AT_ONCE];
 	struct buf	 s;
 	int64_t		 a, b;
 	enum err	 ea, eb;
@@ -61,13 +65,24 @@ same(struct json_object *o, const struct jsonr *r)
 	case json_type_object:
 		if (jsonr_type(r) != JSONR_OBJECT)
 			return false;
+		n = 0;
 		{
 			json_object_object_foreach(o, key, val) {
 				if (jsonr_member(r, key, &m) != ERR_OK ||
 				    !same(val, &m))
 					return false;
+				if (n < FUZZ_AT_ONCE) {
+					names[n] = key;
+					vals[n++] = val;
+				}
 			}
 		}
+		/* The first few names again, in one walk. */
+		if (jsonr_members(r, names, n, ms) != ERR_OK)
+			return false;
+		for (i = 0; i < n; i++)
+			if (ms[i].p == NULL || !same(vals[i], &ms[i]))
+				return false;
 		return true;
 	}
 	return false;

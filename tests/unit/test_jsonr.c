@@ -124,6 +124,29 @@ test_members(void)
 }
 
 static void
+test_members_at_once(void)
+{
+	static const char *const names[] = { "b", "none", "a", "c" };
+	struct jsonr r, m[4];
+	int64_t	 a = 0, b = 0;
+
+	ok(open_s("{\"a\": 1, \"x\": [{\"b\": 9}], \"b\": 2, \"c\": null}",
+	    &r) == ERR_OK && jsonr_members(&r, names, 4, m) == ERR_OK,
+	    "four names in one walk");
+	ok(m[0].p != NULL && jsonr_int64(&m[0], &b) == ERR_OK && b == 2 &&
+	    m[2].p != NULL && jsonr_int64(&m[2], &a) == ERR_OK && a == 1,
+	    "each in its place (a %lld, b %lld)", (long long)a, (long long)b);
+	ok(m[1].p == NULL && m[1].len == 0, "a name it lacks: no value");
+	ok(m[3].p != NULL && jsonr_type(&m[3]) == JSONR_NULL,
+	    "null is a value");
+	ok(open_s("{\"c\": 1, \"a\": 1, \"c\": 2}", &r) == ERR_OK &&
+	    jsonr_members(&r, names, 4, m) == ERR_INPUT,
+	    "one of the names twice: refused");
+	ok(open_s("[1]", &r) == ERR_OK && jsonr_members(&r, names, 4, m) ==
+	    ERR_INPUT && m[0].p == NULL, "an array has no members");
+}
+
+static void
 test_elements(void)
 {
 	static const enum jsonr_type want[] = { JSONR_NUMBER, JSONR_STRING,
@@ -242,6 +265,7 @@ main(void)
 {
 	test_open_like_jsonp();
 	test_members();
+	test_members_at_once();
 	test_elements();
 	test_strings();
 	test_int64();
