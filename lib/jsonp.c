@@ -27,8 +27,18 @@ struct scan {
 	size_t			 ncounts;
 	size_t			 capcounts;
 	bool			 tree;	/* jsonp_parse: counts, json-c checks */
+	bool			 astral_d8; /* see jsonp_astral_fix() */
 	enum err		 err;	/* ERR_NOMEM overrides ERR_INPUT */
 };
+
+/*
+ * json-c 0.16 decodes an escaped surrogate pair to U+FFFD when the pair's
+ * 20 payload bits, as a 16-bit number, look like a surrogate: the pairs
+ * \ud836\udc00 .. \ud837\udfff, U+1D800 .. U+1DFFF, a valid block
+ * (Sutton SignWriting).  The scan notes such pairs; jsonp_parse() then
+ * hands json-c a copy where they are written as UTF-8.
+ */
+#define JSONP_ASTRAL_BAD(hi)	((hi) == 0xd836 || (hi) == 0xd837)
 
 static bool	scan_value(struct scan *);
 
@@ -173,6 +183,8 @@ scan_escape(struct scan *sc)
 		return false;
 	sc->p += 2;
 	lo = scan_u4(sc);
+	if (JSONP_ASTRAL_BAD(u))
+		sc->astral_d8 = true;
 	return lo >= 0xdc00 && lo <= 0xdfff;
 }
 
@@ -435,6 +447,59 @@ scan_run(struct scan *sc, const char *s, size_t len, int max_depth,
 	return ERR_OK;
 }
 
+/* Four hex digits at p, which the scan has checked. */
+static unsigned long
+astral_u4(const char *p)
+{
+	unsigned long v = 0;
+	int	 i;
+
+	for (i = 0; i < 4; i++)
+		v = (v << 4) | (unsigned long)hex_digit((unsigned char)p[i]);
+	return v;
+}
+
+/*
+ * A copy of the scanned text s, len with the pairs JSONP_ASTRAL_BAD()
+ * names written as UTF-8 (4 bytes for 12); *out is malloc'ed, *outlen
+ * its length.  Escapes only occur in strings, and each backslash starts
+ * one, so the walk needs no other state.
+ */
+static enum err
+jsonp_astral_fix(const char *s, size_t len, char **out, size_t *outlen)
+{
+	unsigned long hi, lo, cp;
+	size_t	 i = 0, o = 0;
+	char	*d;
+
+	if ((d = malloc(len)) == NULL)
+		return ERR_NOMEM;
+	while (i < len) {
+		if (s[i] != '\\') {
+			d[o++] = s[i++];
+			continue;
+		}
+		if (i + 12 <= len && s[i + 1] == 'u' &&
+		    JSONP_ASTRAL_BAD(hi = astral_u4(s + i + 2))) {
+			lo = astral_u4(s + i + 8);
+			cp = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+			d[o++] = (char)(0xf0 | (cp >> 18));
+			d[o++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+			d[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			d[o++] = (char)(0x80 | (cp & 0x3f));
+			i += 12;
+			continue;
+		}
+		/* Any other escape, as it is (its second byte too). */
+		d[o++] = s[i++];
+		if (i < len)
+			d[o++] = s[i++];
+	}
+	*out = d;
+	*outlen = o;
+	return ERR_OK;
+}
+
 enum err
 jsonp_validate(const char *s, size_t len, int max_depth)
 {
@@ -455,11 +520,17 @@ jsonp_parse(const char *s, size_t len, int max_depth,
 	struct json_object	*o = NULL;
 	enum json_tokener_error	 jerr;
 	size_t			 i = 0, end;
+	char			*fixed = NULL;
 	enum err		 e;
 
 	*out = NULL;
 	if ((e = scan_run(&sc, s, len, max_depth, true)) != ERR_OK)
 		goto out;
+	if (sc.astral_d8) {
+		if ((e = jsonp_astral_fix(s, len, &fixed, &len)) != ERR_OK)
+			goto out;
+		s = fixed;
+	}
 	e = ERR_INPUT;
 
 	/* json-c counts the top level as one more level than we do. */
@@ -499,6 +570,7 @@ out:
 	if (tok != NULL)	/* json-c 0.16 does not accept NULL */
 		json_tokener_free(tok);
 	free(sc.counts);
+	free(fixed);
 	return e;
 }
 

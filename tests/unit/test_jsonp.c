@@ -297,12 +297,54 @@ test_access(void)
 	    "1e-400 underflows to 0");
 	json_object_put(o);
 }
+/*
+ * Escaped surrogate pairs decode to their code point, also where json-c
+ * 0.16 alone gives U+FFFD (U+1D800 .. U+1DFFF, found by fuzz_json's
+ * comparison with jsonr), and nothing else in the text changes.
+ */
+static void
+test_pairs(void)
+{
+	static const struct {
+		const char *json, *want;
+	} cases[] = {
+		{ "{\"a\":\"\\ud83d\\ude00\"}", "\xf0\x9f\x98\x80" },
+		{ "{\"a\":\"\\ud835\\udfff\"}", "\xf0\x9d\x9f\xbf" },
+		{ "{\"a\":\"\\ud836\\udc00\"}", "\xf0\x9d\xa0\x80" },
+		{ "{\"a\":\"\\ud836\\uDE00\"}", "\xf0\x9d\xa8\x80" },
+		{ "{\"a\":\"x\\ud837\\udfffy\"}", "x\xf0\x9d\xbf\xbfy" },
+		{ "{\"a\":\"\\ud838\\udc00\"}", "\xf0\x9e\x80\x80" },
+		/* An escaped backslash before "ud836": text, not a pair. */
+		{ "{\"a\":\"\\\\ud836\\ud836\\udc00\", \"b\": \"\\\"\"}",
+		    "\\ud836\xf0\x9d\xa0\x80" },
+	};
+	struct json_object *o;
+	const char *got;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		o = NULL;
+		got = NULL;
+		if (jsonp_parse(cases[i].json, strlen(cases[i].json),
+		    JSONP_DEPTH_MAX, &o) != ERR_OK ||
+		    jsonp_string(o, "a", &got) != ERR_OK)
+			got = "(refused)";
+		is_str(got, cases[i].want, "pair case %zu decoded", i);
+		json_object_put(o);
+	}
+	o = NULL;
+	ok(jsonp_parse(cases[6].json, strlen(cases[6].json), JSONP_DEPTH_MAX,
+	    &o) == ERR_OK && jsonp_string(o, "b", &got) == ERR_OK &&
+	    strcmp(got, "\"") == 0, "  and the member after it intact");
+	json_object_put(o);
+}
 
 int
 main(void)
 {
 	test_syntax();
 	test_strings();
+	test_pairs();
 	test_duplicates();
 	test_depth();
 	test_access();
