@@ -32,13 +32,14 @@ struct scan {
 };
 
 /*
- * json-c 0.16 decodes an escaped surrogate pair to U+FFFD when the pair's
- * 20 payload bits, as a 16-bit number, look like a surrogate: the pairs
- * \ud836\udc00 .. \ud837\udfff, U+1D800 .. U+1DFFF, a valid block
- * (Sutton SignWriting).  The scan notes such pairs; jsonp_parse() then
- * hands json-c a copy where they are written as UTF-8.
+ * json-c 0.16 decodes an escaped surrogate pair to U+FFFD when the low 16
+ * bits of its code point look like a surrogate: U+xD800 .. U+xDFFF in
+ * every plane above the first (U+1D800 .. U+1DFFF is Sutton SignWriting),
+ * the pairs whose high half ends in 0x36 or 0x37 (\ud836, \ud877, ...
+ * \udbf7).  The scan notes such pairs; jsonp_parse() then hands json-c a
+ * copy where they are written as UTF-8.
  */
-#define JSONP_ASTRAL_BAD(hi)	((hi) == 0xd836 || (hi) == 0xd837)
+#define JSONP_ASTRAL_BAD(hi)	(((hi) & 0x3e) == 0x36)
 
 static bool	scan_value(struct scan *);
 
