@@ -39,7 +39,8 @@ struct scan {
  * \udbf7).  The scan notes such pairs; jsonp_parse() then hands json-c a
  * copy where they are written as UTF-8.
  */
-#define JSONP_ASTRAL_BAD(hi)	(((hi) & 0x3e) == 0x36)
+#define JSONP_ASTRAL_BAD(hi)	((hi) >= 0xd800 && (hi) <= 0xdbff && \
+				    ((hi) & 0x3e) == 0x36)
 
 static bool	scan_value(struct scan *);
 

@@ -317,6 +317,9 @@ test_pairs(void)
 		{ "{\"a\":\"\\ud876\\uDe00\"}", "\xf0\xad\xa8\x80" },
 		{ "{\"a\":\"\\udbf7\\udfff\"}", "\xf4\x8d\xbf\xbf" },
 		{ "{\"a\":\"\\udbf8\\udc00\"}", "\xf4\x8e\x80\x80" },
+		/* Not surrogates, though their low bits are 0x36, 0x37. */
+		{ "{\"a\":\"\\ud836\\udc00\\uee36\\u0037\\u0436\"}",
+		    "\xf0\x9d\xa0\x80\xee\xb8\xb6" "7\xd0\xb6" },
 		/* An escaped backslash before "ud836": text, not a pair. */
 		{ "{\"a\":\"\\\\ud836\\ud836\\udc00\", \"b\": \"\\\"\"}",
 		    "\\ud836\xf0\x9d\xa0\x80" },
@@ -336,7 +339,7 @@ test_pairs(void)
 		json_object_put(o);
 	}
 	o = NULL;
-	ok(jsonp_parse(cases[9].json, strlen(cases[9].json), JSONP_DEPTH_MAX,
+	ok(jsonp_parse(cases[10].json, strlen(cases[10].json), JSONP_DEPTH_MAX,
 	    &o) == ERR_OK && jsonp_string(o, "b", &got) == ERR_OK &&
 	    strcmp(got, "\"") == 0, "  and the member after it intact");
 	json_object_put(o);
