@@ -536,6 +536,13 @@ cases_input() {
 	is "$ST" 400 "text: overlong UTF-8: 400"
 	send POST /api/tasks "$ALICE" '{"text":"lone \ud800 surrogate"}'
 	is "$ST" 400 "text: lone surrogate escape: 400"
+	# Escaped pairs are stored as the characters they name, also those
+	# json-c alone turns into U+FFFD (U+1DA00, U+2D800, U+10DFFF).
+	send POST /api/tasks "$ALICE" '{"text":"a\ud836\ude00 b\ud876\udc00 c\udbf7\udfff"}'
+	is "$ST" 201 "text: escaped pairs of U+xD800-U+xDFFF: 201"
+	is "$(psql_c "SELECT encode(convert_to(text, 'UTF8'), 'hex') FROM api.tasks
+	    WHERE id = $(jb .id)")" "61f09da8802062f0ada0802063f48dbfbf" \
+	    "text: those characters stored as sent, not U+FFFD"
 	printf '{"text":"bad \xff"}' >"$f"
 	send_file PATCH "/api/tasks/$id" "$ALICE" "$f"
 	is "$ST" 400 "patch: invalid UTF-8: 400"
