@@ -37,3 +37,17 @@ hex_decode(const char *in, size_t len, unsigned char *out, size_t outlen)
 	}
 	return ERR_OK;
 }
+
+long
+hex_quad(const char *p)
+{
+	long	 v = 0;
+	int	 i, h;
+
+	for (i = 0; i < 4; i++) {
+		if ((h = hex_digit((unsigned char)p[i])) < 0)
+			return -1;
+		v = (v << 4) | h;
+	}
+	return v;
+}

@@ -138,16 +138,10 @@ scan_number(struct scan *sc)
 static long
 scan_u4(struct scan *sc)
 {
-	long	 v = 0;
-	int	 i, h;
+	long	 v;
 
-	if (sc->end - sc->p < 4)
+	if (sc->end - sc->p < 4 || (v = hex_quad((const char *)sc->p)) < 0)
 		return -1;
-	for (i = 0; i < 4; i++) {
-		if ((h = hex_digit(sc->p[i])) < 0)
-			return -1;
-		v = (v << 4) | h;
-	}
 	sc->p += 4;
 	return v;
 }
@@ -449,18 +443,6 @@ scan_run(struct scan *sc, const char *s, size_t len, int max_depth,
 	return ERR_OK;
 }
 
-/* Four hex digits at p, which the scan has checked. */
-static unsigned long
-astral_u4(const char *p)
-{
-	unsigned long v = 0;
-	int	 i;
-
-	for (i = 0; i < 4; i++)
-		v = (v << 4) | (unsigned long)hex_digit((unsigned char)p[i]);
-	return v;
-}
-
 /*
  * A copy of the scanned text s, len with the pairs JSONP_ASTRAL_BAD()
  * names written as UTF-8 (4 bytes for 12); *out is malloc'ed, *outlen
@@ -470,7 +452,8 @@ astral_u4(const char *p)
 static enum err
 jsonp_astral_fix(const char *s, size_t len, char **out, size_t *outlen)
 {
-	unsigned long hi, lo, cp;
+	long	 hi, lo;
+	uint32_t cp;
 	size_t	 i = 0, o = 0;
 	char	*d;
 
@@ -482,13 +465,11 @@ jsonp_astral_fix(const char *s, size_t len, char **out, size_t *outlen)
 			continue;
 		}
 		if (i + 12 <= len && s[i + 1] == 'u' &&
-		    JSONP_ASTRAL_BAD(hi = astral_u4(s + i + 2))) {
-			lo = astral_u4(s + i + 8);
-			cp = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
-			d[o++] = (char)(0xf0 | (cp >> 18));
-			d[o++] = (char)(0x80 | ((cp >> 12) & 0x3f));
-			d[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-			d[o++] = (char)(0x80 | (cp & 0x3f));
+		    JSONP_ASTRAL_BAD(hi = hex_quad(s + i + 2))) {
+			lo = hex_quad(s + i + 8);
+			cp = 0x10000 + (((uint32_t)hi - 0xd800) << 10) +
+			    ((uint32_t)lo - 0xdc00);
+			o += utf8_encode(cp, d + o);
 			i += 12;
 			continue;
 		}

@@ -7,6 +7,7 @@
 #include "hex.h"
 #include "jsonp.h"
 #include "jsonr.h"
+#include "utf8.h"
 
 /*
  * Everything below walks text that jsonp_validate() has accepted, so it
@@ -100,25 +101,13 @@ value_end(const char *p, const char *end)
 	return end;
 }
 
-/* Four hex digits at p (the scan checked them). */
-static unsigned long
-u4(const char *p)
-{
-	unsigned long v = 0;
-	int	 i;
-
-	for (i = 0; i < 4; i++)
-		v = (v << 4) | (unsigned long)hex_digit((unsigned char)p[i]);
-	return v;
-}
-
 /*
  * The next character of a string's contents at *pp (before stop) as
  * UTF-8 into out; its length (1..4).  Escapes are decoded, surrogate
  * pairs joined.
  */
 static size_t
-str_char(const char **pp, const char *stop, char out[4])
+str_char(const char **pp, const char *stop, char out[UTF8_SEQ_MAX])
 {
 	const unsigned char *p = (const unsigned char *)*pp;
 	unsigned long cp;
@@ -150,39 +139,21 @@ str_char(const char **pp, const char *stop, char out[4])
 		*pp = stop;
 		return 0;
 	}
-	cp = u4(*pp);
+	cp = (unsigned long)hex_quad(*pp);	/* the scan checked them */
 	*pp += 4;
 	if (cp >= 0xd800 && cp <= 0xdbff && stop - *pp >= 6) {
-		cp = 0x10000 + ((cp - 0xd800) << 10) + (u4(*pp + 2) - 0xdc00);
+		cp = 0x10000 + ((cp - 0xd800) << 10) +
+		    ((unsigned long)hex_quad(*pp + 2) - 0xdc00);
 		*pp += 6;
 	}
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
+	return utf8_encode((uint32_t)cp, out);
 }
 
 /* Whether the string from q (at its quote) to stop (past it) is name. */
 static bool
 name_eq(const char *q, const char *stop, const char *name)
 {
-	char	 c[4];
+	char	 c[UTF8_SEQ_MAX];
 	size_t	 n;
 
 	q++;
@@ -313,7 +284,7 @@ enum err
 jsonr_string(const struct jsonr *v, struct buf *out)
 {
 	const char *p, *stop, *bs;
-	char	 c[4];
+	char	 c[UTF8_SEQ_MAX];
 	size_t	 n;
 
 	if (jsonr_type(v) != JSONR_STRING || v->len < 2)

@@ -19,6 +19,8 @@
  * well-formed or len is 0 (*cp is then untouched).  A NUL is U+0000.
  */
 size_t	 utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+/* cp (at most UTF8_CP_MAX, not a surrogate) as UTF-8 into out: 1..4. */
+size_t	 utf8_encode(uint32_t cp, char out[UTF8_SEQ_MAX]);
 /* Whether all len bytes are well-formed UTF-8 (NUL bytes included). */
 bool	 utf8_valid(const char *s, size_t len);
 /* The number of code points in len bytes, or SIZE_MAX when not valid. */

@@ -138,10 +138,22 @@ test_decode_bad(void)
 	    out[4] == 0xaa, "the wipe stays inside outlen");
 }
 
+static void
+test_quad(void)
+{
+	is_int(hex_quad("d836"), 0xd836, "hex_quad: d836");
+	is_int(hex_quad("DE00"), 0xde00, "hex_quad: DE00");
+	is_int(hex_quad("0000"), 0, "hex_quad: 0000");
+	is_int(hex_quad("fFfF"), 0xffff, "hex_quad: fFfF");
+	is_int(hex_quad("12g4"), -1, "hex_quad: a bad digit");
+	is_int(hex_quad("12\0004"), -1, "hex_quad: stops at a NUL");
+}
+
 int
 main(void)
 {
 	test_digit();
+	test_quad();
 	test_decode_good();
 	test_decode_bad();
 	return tap_done();

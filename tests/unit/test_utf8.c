@@ -319,10 +319,32 @@ test_exhaustive(void)
 	    "U+10000..U+10FFFF taken");
 }
 
+/* Every scalar value encodes to what utf8_decode() reads back. */
+static void
+test_encode(void)
+{
+	char	 b[UTF8_SEQ_MAX];
+	uint32_t cp, back, nbad = 0;
+	size_t	 n;
+
+	for (cp = 0; cp <= UTF8_CP_MAX; cp++) {
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			continue;
+		n = utf8_encode(cp, b);
+		if (utf8_decode((const unsigned char *)b, n, &back) != n ||
+		    back != cp)
+			nbad++;
+	}
+	is_int(nbad, 0, "utf8_encode: every scalar value round-trips");
+	ok(utf8_encode(0x1da00, b) == 4 && memcmp(b, "\xf0\x9d\xa8\x80", 4) ==
+	    0, "utf8_encode: U+1DA00 is f0 9d a8 80");
+}
+
 int
 main(void)
 {
 	test_good();
+	test_encode();
 	test_bad();
 	test_lonely();
 	test_strings();
