@@ -73,6 +73,21 @@ scan_digits(struct scan *sc)
 	return sc->p > start;
 }
 
+enum err
+jsonp_number_text(const char *p, size_t n, double *out)
+{
+	char	 small[64], *copy = small;
+
+	if (n >= sizeof(small) && (copy = malloc(n + 1)) == NULL)
+		return ERR_NOMEM;
+	memcpy(copy, p, n);
+	copy[n] = '\0';
+	*out = strtod(copy, NULL);
+	if (copy != small)
+		free(copy);
+	return ERR_OK;
+}
+
 /*
  * Whether the number at p..end (a fraction or an exponent in it) is a
  * finite double, as json-c would read it.  jsonp_parse() leaves that to
@@ -81,20 +96,14 @@ scan_digits(struct scan *sc)
 static bool
 scan_finite(struct scan *sc, const unsigned char *p, const unsigned char *end)
 {
-	char	 small[64], *copy = small;
-	size_t	 n = (size_t)(end - p);
-	bool	 ok;
+	double	 d;
 
-	if (n >= sizeof(small) && (copy = malloc(n + 1)) == NULL) {
+	if (jsonp_number_text((const char *)p, (size_t)(end - p), &d) !=
+	    ERR_OK) {
 		sc->err = ERR_NOMEM;
 		return false;
 	}
-	memcpy(copy, p, n);
-	copy[n] = '\0';
-	ok = isfinite(strtod(copy, NULL));
-	if (copy != small)
-		free(copy);
-	return ok;
+	return isfinite(d);
 }
 
 /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
@@ -600,7 +609,6 @@ jsonp_bool(struct json_object *obj, const char *key, bool *out)
 enum err
 jsonp_get_int64(struct json_object *v, int64_t *out)
 {
-	double	 d;
 	int64_t	 i;
 
 	if (json_object_is_type(v, json_type_int)) {
@@ -611,18 +619,24 @@ jsonp_get_int64(struct json_object *v, int64_t *out)
 		*out = i;
 		return ERR_OK;
 	}
-	if (json_object_is_type(v, json_type_double)) {
-		d = json_object_get_double(v);
-		if (!isfinite(d) || d >= (double)JSONP_INT_EXACT ||
-		    d <= -(double)JSONP_INT_EXACT)
-			return ERR_INPUT;
-		i = (int64_t)d;
-		if ((double)i != d)
-			return ERR_INPUT;	/* a fraction */
-		*out = i;
-		return ERR_OK;
-	}
+	if (json_object_is_type(v, json_type_double))
+		return jsonp_double_int64(json_object_get_double(v), out);
 	return ERR_INPUT;
+}
+
+enum err
+jsonp_double_int64(double d, int64_t *out)
+{
+	int64_t	 i;
+
+	if (!isfinite(d) || d >= (double)JSONP_INT_EXACT ||
+	    d <= -(double)JSONP_INT_EXACT)
+		return ERR_INPUT;
+	i = (int64_t)d;
+	if ((double)i != d)
+		return ERR_INPUT;	/* a fraction */
+	*out = i;
+	return ERR_OK;
 }
 
 enum err

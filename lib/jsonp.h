@@ -68,5 +68,10 @@ enum err jsonp_int64(struct json_object *obj, const char *key,
 
 /* The same check on a value rather than a member. */
 enum err jsonp_get_int64(struct json_object *val, int64_t *out);
+/* The same check on a double (a number with a fraction or exponent). */
+enum err jsonp_double_int64(double d, int64_t *out);
+
+/* The number text p, n (as the scan took it) read as json-c reads it. */
+enum err jsonp_number_text(const char *p, size_t n, double *out);
 
 #endif

@@ -1,7 +1,5 @@
 #include "config.h"
 
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "hex.h"
@@ -14,8 +12,6 @@
  * only steps over what the scan proved is there; it still never reads
  * past a value's end.
  */
-
-#define JSONR_INT_EXACT 9007199254740992.0	/* 2^53, see jsonp.h */
 
 static const char *
 skip_ws(const char *p, const char *end)
@@ -325,21 +321,12 @@ jsonr_bool(const struct jsonr *v, bool *out)
 static enum err
 jsonr_real(const struct jsonr *v, int64_t *out)
 {
-	char	 small[64], *copy = small;
 	double	 d;
+	enum err e;
 
-	if (v->len >= sizeof(small) && (copy = malloc(v->len + 1)) == NULL)
-		return ERR_NOMEM;
-	memcpy(copy, v->p, v->len);
-	copy[v->len] = '\0';
-	d = strtod(copy, NULL);
-	if (copy != small)
-		free(copy);
-	if (!isfinite(d) || d >= JSONR_INT_EXACT || d <= -JSONR_INT_EXACT ||
-	    (double)(int64_t)d != d)
-		return ERR_INPUT;
-	*out = (int64_t)d;
-	return ERR_OK;
+	if ((e = jsonp_number_text(v->p, v->len, &d)) != ERR_OK)
+		return e;
+	return jsonp_double_int64(d, out);
 }
 
 enum err
