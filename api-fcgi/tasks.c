@@ -53,8 +53,9 @@ enum task_col {
 /*
  * Every task statement has the owner ($owner_sub, $owner_iss) in it.
  * The update and the delete check If-Match in their WHERE ($n: the
- * matching versions, NULL: no condition), and when they change nothing
- * the row as it is comes back with "applied" false (412, not 404).
+ * matching versions, NULL: no condition).  When one changes nothing
+ * under If-Match, task_unchanged() looks the task up to tell 412 from
+ * 404: the common case stays one plain statement.
  */
 const struct db_stmt api_stmts[STMT__MAX] = {
 	[STMT_HEALTH] = { "health", "SELECT 1", 0, true },
@@ -90,26 +91,18 @@ const struct db_stmt api_stmts[STMT__MAX] = {
 	    "SELECT outcome, " TASK_COLUMNS " FROM api.task_create($1, $2, "
 	    "$3, $4::boolean, $5::date, $6::integer, $7)", 7, false },
 	[STMT_TASK_UPDATE] = { "task_update",
-	    "WITH u AS (UPDATE api.tasks SET text = coalesce($4, text), "
+	    "UPDATE api.tasks SET text = coalesce($4, text), "
 	    "done = coalesce($5::boolean, done), "
 	    "due = CASE WHEN $6::boolean THEN $7::date ELSE due END, "
 	    "version = version + 1, updated_at = now() "
 	    "WHERE id = $1 AND owner_sub = $2 AND owner_iss = $3 "
 	    "AND ($8::integer[] IS NULL OR version = ANY ($8::integer[])) "
-	    "RETURNING " TASK_COLUMNS ") "
-	    "SELECT true AS applied, * FROM u UNION ALL "
-	    "SELECT false, " TASK_COLUMNS " FROM api.tasks "
-	    "WHERE id = $1 AND owner_sub = $2 AND owner_iss = $3 "
-	    "AND NOT EXISTS (SELECT 1 FROM u)", 8, false },
+	    "RETURNING " TASK_COLUMNS, 8, false },
 	[STMT_TASK_DELETE] = { "task_delete",
-	    "WITH d AS (DELETE FROM api.tasks "
+	    "DELETE FROM api.tasks "
 	    "WHERE id = $1 AND owner_sub = $2 AND owner_iss = $3 "
 	    "AND ($4::integer[] IS NULL OR version = ANY ($4::integer[])) "
-	    "RETURNING version) "
-	    "SELECT true AS applied, version FROM d UNION ALL "
-	    "SELECT false, version FROM api.tasks "
-	    "WHERE id = $1 AND owner_sub = $2 AND owner_iss = $3 "
-	    "AND NOT EXISTS (SELECT 1 FROM d)", 4, false },
+	    "RETURNING version", 4, false },
 	[STMT_TASK_EXPORT] = { "task_export",
 	    "SELECT " TASK_COLUMNS " FROM api.tasks "
 	    "WHERE owner_sub = $1 AND owner_iss = $2 ORDER BY id", 2, true },
@@ -802,6 +795,32 @@ out:
 	json_object_put(doc);
 }
 
+/*
+ * An update or delete changed nothing.  Without If-Match (versions
+ * NULL) the task is not there: 404.  Under it, 412 with the current
+ * ETag if the task is there, else 404.  params: id, owner_sub, owner_iss.
+ */
+static void
+task_unchanged(struct api *api, struct req *r, const char *const *params,
+    const char *versions)
+{
+	PGresult *res = NULL;
+	enum err e;
+
+	if (versions == NULL) {
+		api_fail(r, ERR_NOTFOUND, NULL);
+		return;
+	}
+	if ((e = db_exec(api->db, &api_stmts[STMT_TASK_GET], params,
+	    &res)) != ERR_OK)
+		api_fail(r, e, NULL);
+	else if (PQntuples(res) != 1)
+		api_fail(r, ERR_NOTFOUND, NULL);
+	else
+		task_stale(r, res, 0);
+	PQclear(res);
+}
+
 void
 tasks_update(struct api *api, struct req *r, const struct api_user *u,
     const char *id)
@@ -828,10 +847,10 @@ tasks_update(struct api *api, struct req *r, const struct api_user *u,
 		api_fail(r, e, NULL);
 		goto out;
 	}
-	if (PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] != 't')
-		task_stale(r, res, 1);
+	if (PQntuples(res) != 1)
+		task_unchanged(api, r, params, params[7]);
 	else
-		task_answer(r, 200, res, 1);
+		task_answer(r, 200, res, 0);
 out:
 	PQclear(res);
 	json_object_put(doc);
@@ -856,13 +875,11 @@ tasks_delete(struct api *api, struct req *r, const struct api_user *u,
 		api_fail(r, e, NULL);
 		return;
 	}
-	/* The delete's columns: applied, then version at COL_VERSION. */
+	/* The delete returns the version alone (column 0). */
 	if (PQntuples(res) != 1)
-		api_fail(r, ERR_NOTFOUND, NULL);
-	else if (PQgetvalue(res, 0, 0)[0] != 't')
-		task_stale(r, res, 1 - COL_VERSION);
+		task_unchanged(api, r, params, params[3]);
 	else {
-		task_etag(r, res, 0, 1 - COL_VERSION);
+		task_etag(r, res, 0, -COL_VERSION);
 		req_respond(r, 204, NULL, NULL, 0);
 	}
 	PQclear(res);
