@@ -1043,8 +1043,9 @@ cases_logs() {
 # cursor_for ID: a well-formed cursor for ID (format byte 1, 8 bytes
 # big-endian), as a client forging one would make it.
 cursor_for() {
-	printf '%018x' "$1" | sed 's/^../01/' | xxd -r -p | base64 -w0 |
-	    tr '+/' '-_' | tr -d '='
+	# shellcheck disable=SC2059	# the format is the bytes, as \xHH
+	printf "$(printf '%018x' "$1" | sed 's/^../01/; s/../\\x&/g')" |
+	    base64 -w0 | tr '+/' '-_' | tr -d '='
 }
 
 # ids: the ids of the last list answer, comma-separated.
