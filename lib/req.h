@@ -46,6 +46,7 @@ struct req {
 	char		*path;		/* SCRIPT_NAME + PATH_INFO */
 	const char	*query;		/* "" when absent */
 	struct buf	 body;
+	bool		 body_read;	/* all CONTENT_LENGTH bytes read */
 	struct buf	 headers;	/* extra response headers */
 	bool		 responded;
 	/* Set by the accept loop; read them with the functions below. */

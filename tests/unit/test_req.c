@@ -600,6 +600,27 @@ body_is(const char *resp, const char *want)
 	return true;
 }
 
+/*
+ * The accept loop with handle() in a child, the listening socket as its
+ * fd 0 (as a web server starts it); its pid, or -1 (a failed test).
+ */
+static pid_t
+serve_child(void (*handle)(void *, struct req *))
+{
+	pid_t	 pid;
+
+	if ((pid = fork()) == -1) {
+		ok(false, "fork");
+		return -1;
+	}
+	if (pid == 0) {
+		if (dup2(listen_fd, 0) == -1)
+			_exit(2);
+		_exit(req_serve(handle, NULL) == ERR_OK ? 0 : 1);
+	}
+	return pid;
+}
+
 static void
 test_serve(void)
 {
@@ -622,15 +643,8 @@ test_serve(void)
 	pid_t	 pid;
 	int	 status;
 
-	if ((pid = fork()) == -1) {
-		ok(false, "fork");
+	if ((pid = serve_child(serve_handle)) == -1)
 		return;
-	}
-	if (pid == 0) {
-		if (dup2(listen_fd, 0) == -1)
-			_exit(2);
-		_exit(req_serve(serve_handle, NULL) == ERR_OK ? 0 : 1);
-	}
 	s = serve_one(get);
 	snprintf(want, sizeof(want), "method=%d path=/api/tasks/1 query=x=1",
 	    REQ_GET);
@@ -698,6 +712,106 @@ test_serve(void)
 	    "serve: returns ERR_OK when fd 0 accepts nothing");
 }
 
+
+/* ---- closing: outright once the input has ended, else lingering -------- */
+
+static void
+close_handle(void *arg, struct req *r)
+{
+	(void)arg;
+	if (r->path != NULL && strcmp(r->path, "/read") == 0 &&
+	    req_read_body(r, 64) != ERR_OK) {
+		(void)req_respond(r, 400, "text/plain", "bad\n", 4);
+		return;
+	}
+	(void)req_respond(r, 200, "text/plain", "ok\n", 3);
+}
+
+/*
+ * Send one request (the connection not kept), read the answer, then the
+ * end of the stream, then write one byte.  1: the write failed with
+ * EPIPE, the server had closed its socket outright; 0: it went through,
+ * the server still reads (libfcgi's lingering close: shutdown, then read
+ * until the client closes); -1: something else failed.
+ */
+static int
+closed_outright(const char *const *params, const char *body, size_t len)
+{
+	struct buf b, resp;
+	char	 c;
+	int	 fd, ret = -1;
+
+	buf_init(&resp, 0);
+	if (!request_build(&b, params, body, len, false, false))
+		return -1;
+	if ((fd = client_connect()) != -1) {
+		if (write_all(fd, b.data, b.len) && response_read(fd, &resp) &&
+		    read(fd, &c, 1) == 0) {
+			if (send(fd, "x", 1, MSG_NOSIGNAL) == 1)
+				ret = 0;
+			else if (errno == EPIPE)
+				ret = 1;
+		}
+		close(fd);
+	}
+	buf_free(&resp);
+	buf_free(&b);
+	return ret;
+}
+
+/* Two requests on one kept connection: true when both are answered. */
+static bool
+kept_twice(const char *const *params)
+{
+	struct buf b, resp;
+	bool	 good = false;
+	int	 fd, i;
+
+	if (!request_build(&b, params, NULL, 0, false, true))
+		return false;
+	if ((fd = client_connect()) != -1) {
+		for (i = 0; i < 2; i++) {
+			good = write_all(fd, b.data, b.len) &&
+			    response_read(fd, &resp) &&
+			    strncmp(resp.data, "Status: 200 ", 12) == 0;
+			buf_free(&resp);
+			if (!good)
+				break;
+		}
+		close(fd);
+	}
+	buf_free(&b);
+	return good;
+}
+
+static void
+test_close(void)
+{
+	static const char *const get0[] = { "REQUEST_METHOD=GET",
+	    "CONTENT_LENGTH=0", NULL };
+	static const char *const get[] = { "REQUEST_METHOD=GET", NULL };
+	static const char *const read5[] = { "REQUEST_METHOD=POST",
+	    "PATH_INFO=/read", "CONTENT_LENGTH=5", NULL };
+	static const char *const unread5[] = { "REQUEST_METHOD=POST",
+	    "PATH_INFO=/other", "CONTENT_LENGTH=5", NULL };
+	pid_t	 pid;
+	int	 status;
+
+	if ((pid = serve_child(close_handle)) == -1)
+		return;
+	is_int(closed_outright(get0, NULL, 0), 1, "close: no body "
+	    "(CONTENT_LENGTH 0): closed outright, no lingering wait");
+	is_int(closed_outright(read5, "hello", 5), 1, "close: a body read to "
+	    "its end: closed outright");
+	is_int(closed_outright(unread5, "hello", 5), 0, "close: a body left "
+	    "unread: libfcgi's lingering close reads it away");
+	is_int(closed_outright(get, NULL, 0), 0, "close: no CONTENT_LENGTH: "
+	    "lingering close (the input's end is not known)");
+	ok(kept_twice(get0), "close: a kept connection (FCGI_KEEP_CONN) "
+	    "stays open for the next request");
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
 
 /* ---- request ids, the done hook, the access record ------------------ */
 
@@ -1068,6 +1182,7 @@ main(void)
 	test_body();
 	test_respond();
 	test_serve();
+	test_close();
 	test_respond_id();
 	test_ids();
 	test_ids_unique();
