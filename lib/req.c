@@ -193,10 +193,12 @@ req_accept(struct req *r)
 }
 
 /*
- * True when the server has sent all of the request: a declared length (0,
- * or a body read to its end), then the end of the input, which servers
- * send right after the body.  Without a length, or with a body left
- * unread, false without reading.
+ * True when the server has sent all of the request: no body (RFC 3875
+ * 4.1.2: CONTENT_LENGTH absent, "" or 0), or a body read to its end, then
+ * the end of the input, which servers send right after the parameters or
+ * the body.  A body left unread: false without reading.  (A body sent
+ * without a length, outside CGI's contract, reads as a byte, not as the
+ * end: false too.)
  */
 static bool
 req_input_done(struct req *r)
@@ -206,7 +208,7 @@ req_input_done(struct req *r)
 	if (FCGX_HasSeenEOF(r->fcgi.in))
 		return true;
 	cl = req_param(r, "CONTENT_LENGTH");
-	if (cl == NULL || (strcmp(cl, "0") != 0 && !r->body_read))
+	if (cl != NULL && *cl != '\0' && strcmp(cl, "0") != 0 && !r->body_read)
 		return false;
 	return FCGX_GetChar(r->fcgi.in) == EOF;
 }

@@ -790,6 +790,8 @@ test_close(void)
 	static const char *const get0[] = { "REQUEST_METHOD=GET",
 	    "CONTENT_LENGTH=0", NULL };
 	static const char *const get[] = { "REQUEST_METHOD=GET", NULL };
+	static const char *const getempty[] = { "REQUEST_METHOD=GET",
+	    "CONTENT_LENGTH=", NULL };
 	static const char *const read5[] = { "REQUEST_METHOD=POST",
 	    "PATH_INFO=/read", "CONTENT_LENGTH=5", NULL };
 	static const char *const unread5[] = { "REQUEST_METHOD=POST",
@@ -805,8 +807,12 @@ test_close(void)
 	    "its end: closed outright");
 	is_int(closed_outright(unread5, "hello", 5), 0, "close: a body left "
 	    "unread: libfcgi's lingering close reads it away");
-	is_int(closed_outright(get, NULL, 0), 0, "close: no CONTENT_LENGTH: "
-	    "lingering close (the input's end is not known)");
+	is_int(closed_outright(get, NULL, 0), 1, "close: no CONTENT_LENGTH "
+	    "(no body, RFC 3875): closed outright");
+	is_int(closed_outright(getempty, NULL, 0), 1, "close: CONTENT_LENGTH "
+	    "\"\" (nginx without a body): closed outright");
+	is_int(closed_outright(get, "hello", 5), 0, "close: a body sent "
+	    "without CONTENT_LENGTH: lingering close");
 	ok(kept_twice(get0), "close: a kept connection (FCGI_KEEP_CONN) "
 	    "stays open for the next request");
 	kill(pid, SIGKILL);
