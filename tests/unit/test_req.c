@@ -759,31 +759,6 @@ closed_outright(const char *const *params, const char *body, size_t len)
 	return ret;
 }
 
-/* Two requests on one kept connection: true when both are answered. */
-static bool
-kept_twice(const char *const *params)
-{
-	struct buf b, resp;
-	bool	 good = false;
-	int	 fd, i;
-
-	if (!request_build(&b, params, NULL, 0, false, true))
-		return false;
-	if ((fd = client_connect()) != -1) {
-		for (i = 0; i < 2; i++) {
-			good = write_all(fd, b.data, b.len) &&
-			    response_read(fd, &resp) &&
-			    strncmp(resp.data, "Status: 200 ", 12) == 0;
-			buf_free(&resp);
-			if (!good)
-				break;
-		}
-		close(fd);
-	}
-	buf_free(&b);
-	return good;
-}
-
 static void
 test_close(void)
 {
@@ -813,8 +788,6 @@ test_close(void)
 	    "\"\" (nginx without a body): closed outright");
 	is_int(closed_outright(get, "hello", 5), 0, "close: a body sent "
 	    "without CONTENT_LENGTH: lingering close");
-	ok(kept_twice(get0), "close: a kept connection (FCGI_KEEP_CONN) "
-	    "stays open for the next request");
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 }
