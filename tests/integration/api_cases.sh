@@ -338,7 +338,7 @@ expect_invalid_request() {
 logged() {
 	local i
 	for i in 1 2 3 4 5 6; do
-		cat "${API_LOGS[@]}" 2>/dev/null | grep -F -q -- "$1" && return 0
+		grep -F -q -s -- "$1" "${API_LOGS[@]}" && return 0
 		sleep 0.5
 	done
 	return 1
